@@ -1,0 +1,248 @@
+// MQTT 5 properties (spec 2.2.2): a table of every property's type and the packets it may
+// appear in, one validating scan used for incoming packets and for properties the host
+// builds, a writer for the host, and a cursor the host uses to read validated properties.
+import { PROPS_BYTES } from "../budget";
+import { PROPS, PROP } from "../regions";
+import { Reason, Status } from "../reason";
+import { rdPos, rdEnd, rdFail, rdU8, rdU16, rdU32, rdVarint, rdBinary, rdString, rdBegin, rdLen } from "./reader";
+import { varintRead, varintWrite, varintSize, varintLen } from "./varint";
+import { utf8Valid } from "./utf8";
+import { wrU16, wrU32, wrBinary } from "./writer";
+
+export const T_BYTE: u32 = 1;
+export const T_U16: u32 = 2;
+export const T_U32: u32 = 3;
+export const T_VARINT: u32 = 4;
+export const T_STRING: u32 = 5;
+export const T_BINARY: u32 = 6;
+export const T_PAIR: u32 = 7;
+
+/** Packet kinds for the allowed-in mask: the MQTT packet type, and 0 for will properties. */
+export const KIND_WILL: u32 = 0;
+
+// Bit per packet kind: will 0, CONNECT 1, CONNACK 2, PUBLISH 3, PUBACK 4, PUBREC 5, PUBREL 6,
+// PUBCOMP 7, SUBSCRIBE 8, SUBACK 9, UNSUBSCRIBE 10, UNSUBACK 11, DISCONNECT 14, AUTH 15.
+const W: u32 = 1 << 8, CO: u32 = 1 << 9, CA: u32 = 1 << 10, PU: u32 = 1 << 11;
+const ACKS: u32 = (1 << 12) | (1 << 13) | (1 << 14) | (1 << 15);
+const SU: u32 = 1 << 16, SA: u32 = 1 << 17, UN: u32 = 1 << 18, UA: u32 = 1 << 19, DI: u32 = 1 << 22, AU: u32 = 1 << 23;
+
+// Entry = type | allowed-kinds mask << 8; 0 = no such property. Indexed by identifier.
+const TABLE: usize = memory.data<u32>([
+  0,                                   // 0x00
+  T_BYTE | W | PU,                     // 0x01 Payload Format Indicator
+  T_U32 | W | PU,                      // 0x02 Message Expiry Interval
+  T_STRING | W | PU,                   // 0x03 Content Type
+  0, 0, 0, 0,                          // 0x04-0x07
+  T_STRING | W | PU,                   // 0x08 Response Topic
+  T_BINARY | W | PU,                   // 0x09 Correlation Data
+  0,                                   // 0x0A
+  T_VARINT | PU | SU,                  // 0x0B Subscription Identifier
+  0, 0, 0, 0, 0,                       // 0x0C-0x10
+  T_U32 | CO | CA | DI,                // 0x11 Session Expiry Interval
+  T_STRING | CA,                       // 0x12 Assigned Client Identifier
+  T_U16 | CA,                          // 0x13 Server Keep Alive
+  0,                                   // 0x14
+  T_STRING | CO | CA | AU,             // 0x15 Authentication Method
+  T_BINARY | CO | CA | AU,             // 0x16 Authentication Data
+  T_BYTE | CO,                         // 0x17 Request Problem Information
+  T_U32 | W,                           // 0x18 Will Delay Interval
+  T_BYTE | CO,                         // 0x19 Request Response Information
+  T_STRING | CA,                       // 0x1A Response Information
+  0,                                   // 0x1B
+  T_STRING | CA | DI,                  // 0x1C Server Reference
+  0, 0,                                // 0x1D-0x1E
+  T_STRING | CA | ACKS | SA | UA | DI | AU, // 0x1F Reason String
+  0,                                   // 0x20
+  T_U16 | CO | CA,                     // 0x21 Receive Maximum
+  T_U16 | CO | CA,                     // 0x22 Topic Alias Maximum
+  T_U16 | PU,                          // 0x23 Topic Alias
+  T_BYTE | CA,                         // 0x24 Maximum QoS
+  T_BYTE | CA,                         // 0x25 Retain Available
+  T_PAIR | W | CO | CA | PU | ACKS | SU | SA | UN | UA | DI | AU, // 0x26 User Property
+  T_U32 | CO | CA,                     // 0x27 Maximum Packet Size
+  T_BYTE | CA,                         // 0x28 Wildcard Subscription Available
+  T_BYTE | CA,                         // 0x29 Subscription Identifier Available
+  T_BYTE | CA,                         // 0x2A Shared Subscription Available
+]);
+const TABLE_LEN: u32 = 0x2b;
+
+export function propType(id: u32): u32 {
+  return id < TABLE_LEN ? load<u32>(TABLE + (<usize>id << 2)) & 0xff : 0;
+}
+
+// Values captured by the last scan, for the session to act on.
+/** Identifiers seen by the last scan (bit per identifier below 64). */
+export let pSeen: u64 = 0;
+export let pInt0x02: u32 = 0; // Message Expiry Interval
+export let pSessionExpiry: u32 = 0;
+export let pServerKeepAlive: u32 = 0;
+export let pReceiveMax: u32 = 0;
+export let pTopicAliasMax: u32 = 0;
+export let pTopicAlias: u32 = 0;
+export let pMaxQos: u32 = 0;
+export let pRetainAvailable: u32 = 0;
+export let pMaxPacketSize: u32 = 0;
+export let pAssignedIdPtr: usize = 0;
+export let pAssignedIdLen: i32 = 0;
+
+export function propSeen(id: u32): bool {
+  return (pSeen & (<u64>1 << <u64>id)) != 0;
+}
+
+/**
+ * Validates the properties in [rdPos, end) for packet `kind` (0 = will) and captures the
+ * values the session needs. Returns 0, MalformedPacket (truncated value, unknown identifier,
+ * bad UTF-8) or ProtocolError (property not allowed here, repeated, or out of range).
+ */
+export function propsScan(end: usize, kind: u32): i32 {
+  pSeen = 0;
+  let savedEnd = rdEnd;
+  rdEnd = end;
+  let reason: i32 = 0;
+  while (rdPos < end) {
+    let id = rdVarint();
+    if (rdFail) { reason = Reason.MalformedPacket; break; }
+    let entry = id < TABLE_LEN ? load<u32>(TABLE + (<usize>id << 2)) : 0;
+    if (entry == 0) { reason = Reason.MalformedPacket; break; }
+    let type = entry & 0xff;
+    let allowed = (entry >> (8 + kind)) & 1;
+    // User Property may repeat anywhere; Subscription Identifier may repeat in PUBLISH.
+    let multi = id == 0x26 || (id == 0x0b && kind == 3);
+    let bit = <u64>1 << <u64>id;
+    if (!multi && (pSeen & bit) != 0) { if (reason == 0) reason = Reason.ProtocolError; }
+    pSeen |= bit;
+    if (allowed == 0 && reason == 0) reason = Reason.ProtocolError;
+    let v: u32 = 0;
+    if (type == T_BYTE) v = rdU8();
+    else if (type == T_U16) v = rdU16();
+    else if (type == T_U32) v = rdU32();
+    else if (type == T_VARINT) v = rdVarint();
+    else if (type == T_STRING) {
+      let p = rdString();
+      if (id == 0x12) { pAssignedIdPtr = p; pAssignedIdLen = rdLen; }
+    } else if (type == T_BINARY) rdBinary();
+    else { rdString(); rdString(); }
+    if (rdFail) { reason = Reason.MalformedPacket; break; }
+    if (reason != 0) continue; // keep scanning: a malformed packet outranks a protocol error
+    if (type == T_BYTE) {
+      // Every byte property is a 0/1 flag except Maximum QoS, which is also 0/1 (2 is expressed by absence).
+      if (v > 1) reason = Reason.ProtocolError;
+    }
+    if (id == 0x21 || id == 0x27 || id == 0x0b || id == 0x23) {
+      if (v == 0) reason = Reason.ProtocolError; // Receive Maximum, Maximum Packet Size, Subscription Identifier, Topic Alias
+    }
+    if (id == 0x02) pInt0x02 = v;
+    else if (id == 0x11) pSessionExpiry = v;
+    else if (id == 0x13) pServerKeepAlive = v;
+    else if (id == 0x21) pReceiveMax = v;
+    else if (id == 0x22) pTopicAliasMax = v;
+    else if (id == 0x23) pTopicAlias = v;
+    else if (id == 0x24) pMaxQos = v;
+    else if (id == 0x25) pRetainAvailable = v;
+    else if (id == 0x27) pMaxPacketSize = v;
+  }
+  rdEnd = savedEnd;
+  return reason;
+}
+
+/** Where the last rdProps found its properties (0/0 after propsNone). */
+export let propsPtr: usize = 0;
+export let propsLen: i32 = 0;
+
+/** Forgets the last scan, so a packet without properties never shows stale values. */
+export function propsNone(): void {
+  propsPtr = 0;
+  propsLen = 0;
+  pSeen = 0;
+}
+
+/** Reads a Property Length and the properties after it. Sets propsPtr/propsLen. */
+export function rdProps(kind: u32): i32 {
+  let n = <i32>rdVarint();
+  if (rdFail || rdPos + <usize>n > rdEnd) { rdFail = true; return Reason.MalformedPacket; }
+  propsPtr = rdPos;
+  propsLen = n;
+  return propsScan(rdPos + <usize>n, kind);
+}
+
+/** Checks properties the host built for packet `kind`; returns 0 or a reason code. */
+export function propsCheck(ptr: usize, len: i32, kind: u32): i32 {
+  let savedPos = rdPos, savedEnd = rdEnd, savedFail = rdFail;
+  rdBegin(ptr, ptr + <usize>len);
+  let r = propsScan(ptr + <usize>len, kind);
+  rdPos = savedPos; rdEnd = savedEnd; rdFail = savedFail;
+  return r;
+}
+
+// ---- Writer: the host builds properties for its next command in the PROPS region. ----
+
+/** Bytes of properties built so far in PROPS. */
+export let propsBuilt: i32 = 0;
+
+export function propsReset(): void {
+  propsBuilt = 0;
+}
+
+/** Adds a numeric property (byte, two-byte, four-byte or varint, as its identifier defines). */
+export function propAddInt(id: u32, value: u32): i32 {
+  let type = propType(id);
+  let size = type == T_BYTE ? 1 : type == T_U16 ? 2 : type == T_U32 ? 4 : type == T_VARINT ? varintSize(<i32>value) : 0;
+  if (size == 0) return -Status.BadArgument;
+  if ((type == T_BYTE && value > 0xff) || (type == T_U16 && value > 0xffff) || (type == T_VARINT && value > 268435455)) return -Status.BadArgument;
+  if (propsBuilt + 1 + size > PROPS_BYTES) return -Status.TooLarge;
+  let p = PROPS + <usize>propsBuilt;
+  store<u8>(p++, id);
+  if (type == T_BYTE) store<u8>(p, value);
+  else if (type == T_U16) wrU16(p, value);
+  else if (type == T_U32) wrU32(p, value);
+  else varintWrite(p, <i32>value);
+  propsBuilt += 1 + size;
+  return 0;
+}
+
+/** Adds a string, binary or (with a second value) string-pair property from SCRATCH-relative bytes. */
+export function propAddBytes(id: u32, ptr: usize, len: i32, ptr2: usize, len2: i32): i32 {
+  let type = propType(id);
+  if (type != T_STRING && type != T_BINARY && type != T_PAIR) return -Status.BadArgument;
+  if (len < 0 || len > 65535 || (type == T_PAIR && (len2 < 0 || len2 > 65535))) return -Status.BadArgument;
+  if (type != T_BINARY && !utf8Valid(ptr, len)) return -Status.BadArgument;
+  if (type == T_PAIR && !utf8Valid(ptr2, len2)) return -Status.BadArgument;
+  let size = 1 + 2 + len + (type == T_PAIR ? 2 + len2 : 0);
+  if (propsBuilt + size > PROPS_BYTES) return -Status.TooLarge;
+  let p = PROPS + <usize>propsBuilt;
+  store<u8>(p++, id);
+  p = wrBinary(p, ptr, len);
+  if (type == T_PAIR) wrBinary(p, ptr2, len2);
+  propsBuilt += size;
+  return 0;
+}
+
+// ---- Cursor: the host walks validated properties one at a time. ----
+// PROP record words: 0 identifier, 1 integer value, 2 first bytes address, 3 their length,
+// 4 second bytes address (string pair value), 5 its length.
+
+/** Reads the property at ptr (which must lie inside validated properties ending at end). Returns the next address, or 0 at the end. */
+export function propRead(ptr: usize, end: usize): usize {
+  if (ptr >= end) return 0;
+  let id = varintRead(ptr, end);
+  if (id < 0) return 0;
+  rdBegin(ptr + <usize>varintLen, end);
+  let type = propType(<u32>id);
+  let v: u32 = 0;
+  let a: usize = 0, al: i32 = 0, b: usize = 0, bl: i32 = 0;
+  if (type == T_BYTE) v = rdU8();
+  else if (type == T_U16) v = rdU16();
+  else if (type == T_U32) v = rdU32();
+  else if (type == T_VARINT) v = rdVarint();
+  else if (type == T_STRING || type == T_BINARY) { a = rdBinary(); al = rdLen; }
+  else if (type == T_PAIR) { a = rdBinary(); al = rdLen; b = rdBinary(); bl = rdLen; }
+  else return 0;
+  if (rdFail) return 0;
+  store<u32>(PROP, <u32>id);
+  store<u32>(PROP + 4, v);
+  store<u32>(PROP + 8, <u32>a);
+  store<u32>(PROP + 12, <u32>al);
+  store<u32>(PROP + 16, <u32>b);
+  store<u32>(PROP + 20, <u32>bl);
+  return rdPos;
+}

@@ -1,0 +1,29 @@
+// Topic names and filters (spec 4.7). Names carry no wildcards [MQTT-3.3.2-2]; filters use
+// '+' for one whole level [MQTT-4.7.1-2] and '#' only as the whole last level [MQTT-4.7.1-1].
+import { utf8Valid } from "./utf8";
+
+const PLUS: u32 = 0x2b;
+const HASH: u32 = 0x23;
+const SLASH: u32 = 0x2f;
+
+export function topicNameValid(ptr: usize, len: i32): bool {
+  if (len < 1 || len > 65535) return false;
+  for (let i = 0; i < len; i++) {
+    let c = <u32>load<u8>(ptr + <usize>i);
+    if (c == PLUS || c == HASH) return false;
+  }
+  return utf8Valid(ptr, len);
+}
+
+export function topicFilterValid(ptr: usize, len: i32): bool {
+  if (len < 1 || len > 65535) return false;
+  for (let i = 0; i < len; i++) {
+    let c = <u32>load<u8>(ptr + <usize>i);
+    if (c != PLUS && c != HASH) continue;
+    // A wildcard must stand alone between separators; '#' must also be last.
+    if (i > 0 && <u32>load<u8>(ptr + <usize>i - 1) != SLASH) return false;
+    if (c == HASH && i != len - 1) return false;
+    if (c == PLUS && i < len - 1 && <u32>load<u8>(ptr + <usize>i + 1) != SLASH) return false;
+  }
+  return utf8Valid(ptr, len);
+}

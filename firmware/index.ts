@@ -1,0 +1,110 @@
+// The firmware's ABI: everything the host may call. Numbers only cross this line: offsets,
+// lengths, codes and u32 milliseconds. Strings and payloads are bytes the host writes into
+// SCRATCH (commands) or reads from RX/TX (events, transmit) via the region table.
+//
+// Host loop (written down once, here): after bytes arrive, rxReserve() -> copy them to
+// rxWritePtr() -> receive(n); then repeat { pollEvent(now) until None; pollTransmit(now) and
+// send what it returns } until both are empty; then sleep pollDelayMs(now) and call
+// handleTimeout(now). Event pointers stay valid until the next rxReserve/receive/pollEvent.
+import { Region, regionOffset as _regionOffset, regionSize as _regionSize } from "./regions";
+import * as S from "./session/session";
+import { propsReset as _propsReset, propAddInt as _propAddInt, propAddBytes as _propAddBytes, propRead as _propRead, propsBuilt } from "./codec/properties";
+import { frameHeader, decodePacket as _decodePacket } from "./codec/decode";
+import { counterGet } from "./counters";
+import { SCRATCH, RX } from "./regions";
+import * as B from "./budget";
+import { Status } from "./reason";
+
+/** ABI version: the host refuses a module whose version it does not know. */
+export function abiVersion(): i32 { return 1; }
+
+// ---- Regions and budgets ----
+export function regionCount(): i32 { return Region.Count; }
+export function regionOffset(id: i32): usize { return _regionOffset(id); }
+export function regionSize(id: i32): i32 { return _regionSize(id); }
+
+/** Budget constants by id (order fixed by the host's abi.ts). */
+export function budget(id: i32): i32 {
+  switch (id) {
+    case 0: return B.MQTT5_ENABLED ? 1 : 0;
+    case 1: return B.RX_BUFFER_BYTES;
+    case 2: return B.TX_BUFFER_BYTES;
+    case 3: return B.SCRATCH_BYTES;
+    case 4: return B.PROPS_BYTES;
+    case 5: return B.CONNECT_BYTES;
+    case 6: return B.OUTBOX_BYTES;
+    case 7: return B.INFLIGHT_COUNT_MAX;
+    case 8: return B.REQUEST_SLOTS;
+    case 9: return B.INBOUND_QOS2_SLOTS;
+    case 10: return B.TOPIC_ALIAS_OUT_SLOTS;
+    case 11: return B.TOPIC_ALIAS_IN_SLOTS;
+    case 12: return B.TOPIC_ALIAS_TOPIC_BYTES;
+    case 13: return B.MAX_INBOUND_PACKET_BYTES;
+    case 14: return <i32>B.CONNACK_TIMEOUT_MS;
+    case 15: return <i32>B.PINGRESP_TIMEOUT_MS;
+    case 16: return <i32>B.RECONNECT_BASE_MS;
+    case 17: return <i32>B.RECONNECT_MAX_MS;
+  }
+  return -1;
+}
+
+export function counter(id: i32): u32 { return counterGet(id); }
+export function sessionState(): i32 { return S.state; }
+
+// ---- Configuration ----
+export function setOption(id: i32, value: u32): i32 { return S.setOption(id, value); }
+export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
+  passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
+  willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
+  return S.configure(version, cleanStart, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
+    willTopicLen, willPayloadOff, willPayloadLen, willQos, willRetain, connectPropsLen);
+}
+
+// ---- MQTT 5 properties for the next command ----
+export function propsReset(): void { _propsReset(); }
+export function propsLength(): i32 { return propsBuilt; }
+export function propAddInt(id: u32, value: u32): i32 { return _propAddInt(id, value); }
+/** String, binary or string pair property from SCRATCH offsets (second pair only for User Property). */
+export function propAddBytes(id: u32, off: i32, len: i32, off2: i32, len2: i32): i32 {
+  if (off < 0 || len < 0 || off2 < 0 || len2 < 0 || off + len > B.SCRATCH_BYTES || off2 + len2 > B.SCRATCH_BYTES) return -Status.BadArgument;
+  return _propAddBytes(id, SCRATCH + <usize>off, len, SCRATCH + <usize>off2, len2);
+}
+/** Reads the property at ptr of validated properties ending at end into the PROP record; returns the next address or 0. */
+export function propRead(ptr: usize, end: usize): usize { return _propRead(ptr, end); }
+
+// ---- Transport and time ----
+export function transportOpened(now: u32): i32 { return S.transportOpened(now); }
+export function transportClosed(now: u32): void { S.transportClosed(now); }
+export function rxReserve(): i32 { return S.rxReserve(); }
+export function rxWritePtr(): usize { return S.rxWritePtr(); }
+export function receive(len: i32): i32 { return S.receive(len); }
+export function pollEvent(now: u32): i32 { return S.pollEvent(now); }
+export function pollTransmit(now: u32): i32 { return S.pollTransmit(now); }
+export function handleTimeout(now: u32): void { S.handleTimeout(now); }
+export function pollDelayMs(now: u32): i32 { return S.pollDelayMs(now); }
+
+// ---- Commands ----
+export function publish(topicOff: i32, topicLen: i32, payloadOff: i32, payloadLen: i32, qos: u32, retain: u32): i32 {
+  return S.publish(topicOff, topicLen, payloadOff, payloadLen, qos, retain);
+}
+export function publishBegin(topicOff: i32, topicLen: i32, totalLen: i32, qos: u32, retain: u32): i32 {
+  return S.publishBegin(topicOff, topicLen, totalLen, qos, retain);
+}
+export function publishWrite(off: i32, len: i32): i32 { return S.publishWrite(off, len); }
+export function subscribe(off: i32, len: i32): i32 { return S.request(8, off, len); }
+export function unsubscribe(off: i32, len: i32): i32 { return S.request(10, off, len); }
+export function disconnect(reason: u32): i32 { return S.disconnect(reason); }
+export function auth(reason: u32): i32 { return S.auth(reason); }
+
+// ---- Codec, without a session (tests and tools) ----
+/**
+ * Decodes one complete packet of `len` bytes at RX as a client would receive it, into the event
+ * record, without touching the session. Returns 0, a reason code, or -1 when len does not hold
+ * exactly one packet.
+ */
+export function decodeRx(len: i32, v5: i32): i32 {
+  let f = frameHeader(RX, RX + <usize>len);
+  if (f < 0) return -f;
+  if (f == 0) return -1;
+  return _decodePacket(RX, v5 != 0);
+}

@@ -1,0 +1,70 @@
+// Every byte of the firmware's memory, placed at build time. The host learns offsets and
+// sizes from the exported region table (index.ts), never by assuming a layout.
+import {
+  RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES,
+  REQUEST_SLOTS, INBOUND_QOS2_SLOTS, TOPIC_ALIAS_OUT_SLOTS, TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_TOPIC_BYTES,
+} from "./budget";
+import "./budget-checks";
+
+// Regions that may be zero-sized get 4 spare bytes so that a disabled feature keeps a valid address.
+
+/** Number of u32 words in the event record (layout in event.ts). */
+export const EVENT_WORDS: i32 = 16;
+/** Number of u32 words in the property cursor record (layout in codec/properties.ts). */
+export const PROP_WORDS: i32 = 8;
+/** Bytes per request slot: packet id (u16), kind (u8), filter count (u8). */
+export const REQUEST_SLOT_BYTES: i32 = 4;
+/** Bytes per outgoing alias slot: topic length (u16), last use stamp (u16), topic bytes. */
+export const ALIAS_SLOT_BYTES: i32 = 4 + TOPIC_ALIAS_TOPIC_BYTES;
+
+export const RX: usize = memory.data(RX_BUFFER_BYTES, 16);
+export const TX: usize = memory.data(TX_BUFFER_BYTES, 16);
+export const SCRATCH: usize = memory.data(SCRATCH_BYTES, 16);
+export const PROPS: usize = memory.data(PROPS_BYTES + 4, 16);
+export const CONNECT: usize = memory.data(CONNECT_BYTES, 16);
+export const OUTBOX: usize = memory.data(OUTBOX_BYTES, 16);
+export const EVENT: usize = memory.data(EVENT_WORDS * 4, 16);
+export const PROP: usize = memory.data(PROP_WORDS * 4, 16);
+export const REQUESTS: usize = memory.data(REQUEST_SLOTS * REQUEST_SLOT_BYTES, 4);
+export const INBOUND_QOS2: usize = memory.data(INBOUND_QOS2_SLOTS * 2, 4);
+export const ALIAS_OUT: usize = memory.data(TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES + 4, 4);
+export const ALIAS_IN: usize = memory.data(TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES + 4, 4);
+
+/** Region ids, in the order the host's region table lists them. */
+export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Prop, Requests, InboundQos2, AliasOut, AliasIn, Count }
+
+export function regionOffset(id: i32): usize {
+  switch (id) {
+    case Region.Rx: return RX;
+    case Region.Tx: return TX;
+    case Region.Scratch: return SCRATCH;
+    case Region.Props: return PROPS;
+    case Region.Connect: return CONNECT;
+    case Region.Outbox: return OUTBOX;
+    case Region.Event: return EVENT;
+    case Region.Prop: return PROP;
+    case Region.Requests: return REQUESTS;
+    case Region.InboundQos2: return INBOUND_QOS2;
+    case Region.AliasOut: return ALIAS_OUT;
+    case Region.AliasIn: return ALIAS_IN;
+  }
+  return 0;
+}
+
+export function regionSize(id: i32): i32 {
+  switch (id) {
+    case Region.Rx: return RX_BUFFER_BYTES;
+    case Region.Tx: return TX_BUFFER_BYTES;
+    case Region.Scratch: return SCRATCH_BYTES;
+    case Region.Props: return PROPS_BYTES;
+    case Region.Connect: return CONNECT_BYTES;
+    case Region.Outbox: return OUTBOX_BYTES;
+    case Region.Event: return EVENT_WORDS * 4;
+    case Region.Prop: return PROP_WORDS * 4;
+    case Region.Requests: return REQUEST_SLOTS * REQUEST_SLOT_BYTES;
+    case Region.InboundQos2: return INBOUND_QOS2_SLOTS * 2;
+    case Region.AliasOut: return TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES;
+    case Region.AliasIn: return TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES;
+  }
+  return 0;
+}

@@ -1,0 +1,33 @@
+// What this connection agreed on: the protocol version we asked for and the limits the
+// server's CONNACK set. Reset on every CONNECT; read by the transmitter and the session.
+import { INFLIGHT_COUNT_MAX } from "../budget";
+
+/** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). */
+export let v5: bool = false;
+/** In-flight QoS 1/2 limit: min(INFLIGHT_COUNT_MAX, server Receive Maximum). */
+export let sendQuota: i32 = INFLIGHT_COUNT_MAX;
+/** Largest packet the server accepts (Maximum Packet Size; 268,435,460 when absent). */
+export let serverMaxPacket: i32 = 268435460;
+/** Outgoing alias slots we may use: min(slots, server Topic Alias Maximum), 0 when off. */
+export let aliasUsable: i32 = 0;
+export let serverMaxQos: u32 = 2;
+export let serverRetain: bool = true;
+/** Keep alive in milliseconds (ours, or the server's Server Keep Alive); 0 = off. */
+export let keepAliveMs: u32 = 0;
+
+export function negotiatedReset(version5: bool, keepAlive: u32): void {
+  v5 = version5;
+  sendQuota = INFLIGHT_COUNT_MAX;
+  serverMaxPacket = 268435460;
+  aliasUsable = 0;
+  serverMaxQos = 2;
+  serverRetain = true;
+  keepAliveMs = keepAlive * 1000;
+}
+
+export function setSendQuota(n: i32): void { sendQuota = n < INFLIGHT_COUNT_MAX ? n : INFLIGHT_COUNT_MAX; }
+export function setServerMaxPacket(n: i32): void { serverMaxPacket = n; }
+export function setAliasUsable(n: i32): void { aliasUsable = n; }
+export function setServerMaxQos(q: u32): void { serverMaxQos = q; }
+export function setServerRetain(r: bool): void { serverRetain = r; }
+export function setKeepAliveMs(ms: u32): void { keepAliveMs = ms; }
