@@ -1,0 +1,89 @@
+// Typed wrappers for the firmware's commands: strings and payloads go into SCRATCH, the
+// command gets offsets. Return values are the firmware's: packet id (>= 0) or -Status.
+import type { Firmware } from "./firmware.ts";
+import { writeProperties, type Properties } from "./properties.ts";
+
+export interface ConnectOptions {
+  version?: 4 | 5;
+  clientId?: string;
+  clean?: boolean;
+  keepalive?: number;
+  username?: string;
+  password?: string | Buffer;
+  will?: { topic: string; payload: string | Buffer; qos?: number; retain?: boolean; properties?: Properties };
+  properties?: Properties;
+}
+
+const toBuf = (v: string | Uint8Array) => (typeof v === "string" ? Buffer.from(v, "utf8") : v);
+
+export function configure(fw: Firmware, o: ConnectOptions): number {
+  fw.exports.propsReset();
+  writeProperties(fw, o.properties);
+  const connectPropsLen = fw.exports.propsLength();
+  writeProperties(fw, o.will?.properties);
+  let off = 0;
+  const field = (v: string | Uint8Array | undefined): [number, number] => {
+    if (v === undefined) return [0, -1];
+    const start = off;
+    off = fw.scratchWrite(off, toBuf(v));
+    return [start, off - start];
+  };
+  const [idOff, idLen] = field(o.clientId ?? "");
+  const [uOff, uLen] = field(o.username);
+  const [pOff, pLen] = field(o.password);
+  const [wtOff, wtLen] = field(o.will?.topic);
+  const [wpOff, wpLen] = field(o.will?.payload);
+  return fw.exports.configure(o.version ?? 4, o.clean === false ? 0 : 1, o.keepalive ?? 60, idOff, idLen, uOff, uLen, pOff, pLen,
+    wtOff, wtLen, wpOff, wpLen, o.will?.qos ?? 0, o.will?.retain ? 1 : 0, connectPropsLen);
+}
+
+export function publish(fw: Firmware, topic: string, payload: string | Uint8Array, qos = 0, retain = false,
+  properties?: Properties): number {
+  fw.exports.propsReset();
+  writeProperties(fw, properties);
+  const t = fw.scratchWrite(0, toBuf(topic));
+  const end = fw.scratchWrite(t, toBuf(payload));
+  return fw.exports.publish(0, t, t, end - t, qos, retain ? 1 : 0);
+}
+
+export interface SubscriptionRequest {
+  topic: string;
+  qos?: number;
+  nl?: boolean;
+  rap?: boolean;
+  rh?: number;
+}
+
+/** Lays out filters as on the wire (length, filter[, options]) in SCRATCH; returns the end offset. */
+function layout(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean): number {
+  let off = 0;
+  for (const s of subs) {
+    const f = Buffer.from(s.topic, "utf8");
+    const hdr = Buffer.from([f.length >> 8, f.length & 0xff]);
+    off = fw.scratchWrite(off, hdr);
+    off = fw.scratchWrite(off, f);
+    if (withOptions) {
+      const o = (s.qos ?? 0) | (s.nl ? 4 : 0) | (s.rap ? 8 : 0) | ((s.rh ?? 0) << 4);
+      off = fw.scratchWrite(off, Buffer.from([o]));
+    }
+  }
+  return off;
+}
+
+export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: Properties): number {
+  fw.exports.propsReset();
+  writeProperties(fw, properties);
+  return fw.exports.subscribe(0, layout(fw, subs, true));
+}
+
+export function unsubscribe(fw: Firmware, topics: string[], properties?: Properties): number {
+  fw.exports.propsReset();
+  writeProperties(fw, properties);
+  return fw.exports.unsubscribe(0, layout(fw, topics.map((topic) => ({ topic })), false));
+}
+
+export function disconnect(fw: Firmware, reason = 0, properties?: Properties): number {
+  fw.exports.propsReset();
+  writeProperties(fw, properties);
+  return fw.exports.disconnect(reason);
+}
