@@ -23,29 +23,16 @@ export function regionCount(): i32 { return Region.Count; }
 export function regionOffset(id: i32): usize { return _regionOffset(id); }
 export function regionSize(id: i32): i32 { return _regionSize(id); }
 
-/** Budget constants by id (order fixed by the host's abi.ts). */
+/** Budget constants by id (order fixed by BUDGET_NAMES in the host's abi.ts), kept as data, not code. */
+const BUDGETS: usize = memory.data<i32>([
+  B.MQTT5_ENABLED ? 1 : 0, B.RX_BUFFER_BYTES, B.TX_BUFFER_BYTES, B.SCRATCH_BYTES, B.PROPS_BYTES, B.CONNECT_BYTES,
+  B.OUTBOX_BYTES, B.INFLIGHT_COUNT_MAX, B.REQUEST_SLOTS, B.INBOUND_QOS2_SLOTS, B.TOPIC_ALIAS_OUT_SLOTS,
+  B.TOPIC_ALIAS_IN_SLOTS, B.TOPIC_ALIAS_TOPIC_BYTES, B.MAX_INBOUND_PACKET_BYTES, <i32>B.CONNACK_TIMEOUT_MS,
+  <i32>B.PINGRESP_TIMEOUT_MS, <i32>B.RECONNECT_BASE_MS, <i32>B.RECONNECT_MAX_MS,
+]);
+const BUDGET_COUNT = 18;
 export function budget(id: i32): i32 {
-  switch (id) {
-    case 0: return B.MQTT5_ENABLED ? 1 : 0;
-    case 1: return B.RX_BUFFER_BYTES;
-    case 2: return B.TX_BUFFER_BYTES;
-    case 3: return B.SCRATCH_BYTES;
-    case 4: return B.PROPS_BYTES;
-    case 5: return B.CONNECT_BYTES;
-    case 6: return B.OUTBOX_BYTES;
-    case 7: return B.INFLIGHT_COUNT_MAX;
-    case 8: return B.REQUEST_SLOTS;
-    case 9: return B.INBOUND_QOS2_SLOTS;
-    case 10: return B.TOPIC_ALIAS_OUT_SLOTS;
-    case 11: return B.TOPIC_ALIAS_IN_SLOTS;
-    case 12: return B.TOPIC_ALIAS_TOPIC_BYTES;
-    case 13: return B.MAX_INBOUND_PACKET_BYTES;
-    case 14: return <i32>B.CONNACK_TIMEOUT_MS;
-    case 15: return <i32>B.PINGRESP_TIMEOUT_MS;
-    case 16: return <i32>B.RECONNECT_BASE_MS;
-    case 17: return <i32>B.RECONNECT_MAX_MS;
-  }
-  return -1;
+  return <u32>id < <u32>BUDGET_COUNT ? load<i32>(BUDGETS + (<usize>id << 2)) : -1;
 }
 
 export function counter(id: i32): u32 { return counterGet(id); }
@@ -63,14 +50,18 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
 // ---- MQTT 5 properties for the next command ----
 export function propsReset(): void { _propsReset(); }
 export function propsLength(): i32 { return propsBuilt; }
-export function propAddInt(id: u32, value: u32): i32 { return _propAddInt(id, value); }
+export function propAddInt(id: u32, value: u32): i32 {
+  if (!B.MQTT5_ENABLED) return -Status.Unsupported;
+  return _propAddInt(id, value);
+}
 /** String, binary or string pair property from SCRATCH offsets (second pair only for User Property). */
 export function propAddBytes(id: u32, off: i32, len: i32, off2: i32, len2: i32): i32 {
+  if (!B.MQTT5_ENABLED) return -Status.Unsupported;
   if (off < 0 || len < 0 || off2 < 0 || len2 < 0 || off + len > B.SCRATCH_BYTES || off2 + len2 > B.SCRATCH_BYTES) return -Status.BadArgument;
   return _propAddBytes(id, SCRATCH + <usize>off, len, SCRATCH + <usize>off2, len2);
 }
 /** Reads the property at ptr of validated properties ending at end into the PROP record; returns the next address or 0. */
-export function propRead(ptr: usize, end: usize): usize { return _propRead(ptr, end); }
+export function propRead(ptr: usize, end: usize): usize { return B.MQTT5_ENABLED ? _propRead(ptr, end) : 0; }
 
 // ---- Transport and time ----
 export function transportOpened(now: u32): i32 { return S.transportOpened(now); }

@@ -33,38 +33,21 @@ export const ALIAS_IN: usize = memory.data(TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYT
 /** Region ids, in the order the host's region table lists them. */
 export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Prop, Requests, InboundQos2, AliasOut, AliasIn, Count }
 
+// Offsets and sizes as data (the host reads them once per instance).
+const OFFSETS: usize = memory.data<u32>([
+  <u32>RX, <u32>TX, <u32>SCRATCH, <u32>PROPS, <u32>CONNECT, <u32>OUTBOX, <u32>EVENT, <u32>PROP, <u32>REQUESTS,
+  <u32>INBOUND_QOS2, <u32>ALIAS_OUT, <u32>ALIAS_IN,
+]);
+const SIZES: usize = memory.data<i32>([
+  RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES, EVENT_WORDS * 4,
+  PROP_WORDS * 4, REQUEST_SLOTS * REQUEST_SLOT_BYTES, INBOUND_QOS2_SLOTS * 2, TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES,
+  TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES,
+]);
+
 export function regionOffset(id: i32): usize {
-  switch (id) {
-    case Region.Rx: return RX;
-    case Region.Tx: return TX;
-    case Region.Scratch: return SCRATCH;
-    case Region.Props: return PROPS;
-    case Region.Connect: return CONNECT;
-    case Region.Outbox: return OUTBOX;
-    case Region.Event: return EVENT;
-    case Region.Prop: return PROP;
-    case Region.Requests: return REQUESTS;
-    case Region.InboundQos2: return INBOUND_QOS2;
-    case Region.AliasOut: return ALIAS_OUT;
-    case Region.AliasIn: return ALIAS_IN;
-  }
-  return 0;
+  return <u32>id < <u32>Region.Count ? <usize>load<u32>(OFFSETS + (<usize>id << 2)) : 0;
 }
 
 export function regionSize(id: i32): i32 {
-  switch (id) {
-    case Region.Rx: return RX_BUFFER_BYTES;
-    case Region.Tx: return TX_BUFFER_BYTES;
-    case Region.Scratch: return SCRATCH_BYTES;
-    case Region.Props: return PROPS_BYTES;
-    case Region.Connect: return CONNECT_BYTES;
-    case Region.Outbox: return OUTBOX_BYTES;
-    case Region.Event: return EVENT_WORDS * 4;
-    case Region.Prop: return PROP_WORDS * 4;
-    case Region.Requests: return REQUEST_SLOTS * REQUEST_SLOT_BYTES;
-    case Region.InboundQos2: return INBOUND_QOS2_SLOTS * 2;
-    case Region.AliasOut: return TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES;
-    case Region.AliasIn: return TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES;
-  }
-  return 0;
+  return <u32>id < <u32>Region.Count ? load<i32>(SIZES + (<usize>id << 2)) : 0;
 }

@@ -33,7 +33,8 @@ export function frameHeader(ptr: usize, end: usize): i32 {
  * ends (chunked delivery). Returns 0 with the payload start at rdPos, -1 when the variable
  * header is not complete yet, or a reason code.
  */
-export function decodePublishHead(ptr: usize, end: usize, v5: bool): i32 {
+export function decodePublishHead(ptr: usize, end: usize, asV5: bool): i32 {
+  let v5 = MQTT5_ENABLED && asV5;
   let flags = <u32>load<u8>(ptr) & 0x0f;
   let qos = (flags >> 1) & 3;
   if (qos == 3) return Reason.MalformedPacket;             // [MQTT-3.3.1-4]
@@ -47,12 +48,12 @@ export function decodePublishHead(ptr: usize, end: usize, v5: bool): i32 {
   let packetId: u32 = 0;
   if (qos > 0) packetId = rdU16();
   let reason: i32 = 0;
-  if (MQTT5_ENABLED && v5 && !rdFail) reason = rdProps(P.PUBLISH);
+  if (v5 && !rdFail) reason = rdProps(P.PUBLISH);
   if (rdFail) return stop < packetEnd ? -1 : Reason.MalformedPacket;
   if (reason != 0) return reason;
   if (qos > 0 && packetId == 0) return Reason.ProtocolError;  // [MQTT-2.2.1-3]
   let alias: u32 = 0;
-  if (MQTT5_ENABLED && v5 && propSeen(0x23)) alias = pTopicAlias;
+  if (v5 && propSeen(0x23)) alias = pTopicAlias;
   if (topicLen == 0 && alias == 0) return Reason.ProtocolError; // [MQTT-4.7.3-1]
   // Wildcards in a Topic Name [MQTT-3.3.2-2].
   for (let i = 0; i < topicLen; i++) {
@@ -64,7 +65,7 @@ export function decodePublishHead(ptr: usize, end: usize, v5: bool): i32 {
   evSet(EV_TOPIC_PTR, <u32>topic);
   evSet(EV_TOPIC_LEN, <u32>topicLen);
   evSet(EV_ALIAS, alias);
-  if (MQTT5_ENABLED && v5) {
+  if (v5) {
     evSet(EV_PROPS_PTR, <u32>propsPtr);
     evSet(EV_PROPS_LEN, <u32>propsLen);
   }
@@ -75,7 +76,9 @@ export function decodePublishHead(ptr: usize, end: usize, v5: bool): i32 {
 }
 
 /** Decodes the complete packet at ptr (framed by frameHeader) into the event record. */
-export function decodePacket(ptr: usize, v5: bool): i32 {
+export function decodePacket(ptr: usize, asV5: bool): i32 {
+  // A local constant-folds to false in 3.1.1-only profiles, so their v5 branches vanish.
+  let v5 = MQTT5_ENABLED && asV5;
   let first = <u32>load<u8>(ptr);
   let type = first >> 4;
   let flags = first & 0x0f;
@@ -83,7 +86,6 @@ export function decodePacket(ptr: usize, v5: bool): i32 {
   evClear(EventType.None);
   propsNone();
   evSet(EV_PACKET_TYPE, type);
-  if (!MQTT5_ENABLED) v5 = false;
   if (type == P.PUBLISH) return decodePublishHead(ptr, end, v5);
   // Every other packet a client receives has fixed flags: 0010 for PUBREL, 0000 otherwise.
   if (flags != (type == P.PUBREL ? 2 : 0)) return Reason.MalformedPacket;
@@ -104,10 +106,10 @@ export function decodePacket(ptr: usize, v5: bool): i32 {
     let id = rdU16();
     if (rdFail) return Reason.MalformedPacket;
     if (!v5 && remLen != 2) return Reason.MalformedPacket;
-    if (remLen > 2) code = rdU8();
-    if (remLen > 3) reason = rdProps(type);
+    if (v5 && remLen > 2) code = rdU8();
+    if (v5 && remLen > 3) reason = rdProps(type);
     if (id == 0) return Reason.ProtocolError;
-    if (!reasonAllowed(type, code, v5)) return Reason.ProtocolError;
+    if (v5 && !reasonAllowed(type, code, v5)) return Reason.ProtocolError; // 3.1.1 acks carry no code
     evSet(EV_PACKET_ID, id);
   } else if (type == P.SUBACK || type == P.UNSUBACK) {
     let id = rdU16();

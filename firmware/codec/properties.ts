@@ -27,7 +27,8 @@ const ACKS: u32 = (1 << 12) | (1 << 13) | (1 << 14) | (1 << 15);
 const SU: u32 = 1 << 16, SA: u32 = 1 << 17, UN: u32 = 1 << 18, UA: u32 = 1 << 19, DI: u32 = 1 << 22, AU: u32 = 1 << 23;
 
 // Entry = type | allowed-kinds mask << 8; 0 = no such property. Indexed by identifier.
-const TABLE: usize = memory.data<u32>([
+// @ts-ignore: decorator
+@lazy const TABLE: usize = memory.data<u32>([
   0,                                   // 0x00
   T_BYTE | W | PU,                     // 0x01 Payload Format Indicator
   T_U32 | W | PU,                      // 0x02 Message Expiry Interval

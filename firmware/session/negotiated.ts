@@ -1,9 +1,11 @@
 // What this connection agreed on: the protocol version we asked for and the limits the
 // server's CONNACK set. Reset on every CONNECT; read by the transmitter and the session.
-import { INFLIGHT_COUNT_MAX } from "../budget";
+import { INFLIGHT_COUNT_MAX, MQTT5_ENABLED } from "../budget";
 
-/** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). */
-export let v5: bool = false;
+let v5flag: bool = false;
+/** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). Constant false in 3.1.1-only profiles, so their v5 code folds away. */
+// @ts-ignore: decorator
+@inline export function v5(): bool { return MQTT5_ENABLED && v5flag; }
 /** In-flight QoS 1/2 limit: min(INFLIGHT_COUNT_MAX, server Receive Maximum). */
 export let sendQuota: i32 = INFLIGHT_COUNT_MAX;
 /** Largest packet the server accepts (Maximum Packet Size; 268,435,460 when absent). */
@@ -16,7 +18,7 @@ export let serverRetain: bool = true;
 export let keepAliveMs: u32 = 0;
 
 export function negotiatedReset(version5: bool, keepAlive: u32): void {
-  v5 = version5;
+  v5flag = version5;
   sendQuota = INFLIGHT_COUNT_MAX;
   serverMaxPacket = 268435460;
   aliasUsable = 0;

@@ -150,8 +150,8 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   willPayloadOff: i32, willPayloadLen: i32, willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
   if (state != State.Idle) return -Status.InvalidState;
   if (version != P.MQTT311 && version != P.MQTT5) return -Status.BadArgument;
-  let is5 = version == P.MQTT5;
-  if (is5 && !MQTT5_ENABLED) return -Status.Unsupported;
+  if (version == P.MQTT5 && !MQTT5_ENABLED) return -Status.Unsupported;
+  let is5 = MQTT5_ENABLED && version == P.MQTT5;
   if (!inScratch(idOff, idLen) || idLen < 0 || !inScratch(userOff, userLen) || !inScratch(passOff, passLen) ||
     !inScratch(willTopicOff, willTopicLen) || !inScratch(willPayloadOff, willPayloadLen < 0 ? 0 : willPayloadLen)) return -Status.BadArgument;
   if (keepAlive > 65535 || willQos > 2) return -Status.BadArgument;
@@ -340,7 +340,7 @@ export function pollEvent(now: u32): i32 {
     let total = hdrLen + remLen;
     if (total > inboundMaxPacket) return violation(Reason.PacketTooLarge);      // [MQTT-3.1.2-25]
     let type = <u32>load<u8>(ptr) >> 4;
-    if (state == State.Connecting && type != P.CONNACK && !(v5 && (type == P.AUTH || type == P.DISCONNECT))) {
+    if (state == State.Connecting && type != P.CONNACK && !(v5() && (type == P.AUTH || type == P.DISCONNECT))) {
       return violation(type == 0 ? Reason.MalformedPacket : Reason.ProtocolError); // CONNACK comes first [MQTT-3.2.0-1]
     }
     if (total > avail) {
@@ -348,7 +348,7 @@ export function pollEvent(now: u32): i32 {
       if (type != P.PUBLISH) return violation(Reason.PacketTooLarge);
       return beginChunkedMessage(ptr, avail);
     }
-    let r = decodePacket(ptr, v5);
+    let r = decodePacket(ptr, v5());
     if (r != 0) return violation(r);
     let ev = handlePacket(type, now);
     if (ev < 0) return EventType.None; // needs TX room first: the packet stays in RX
@@ -399,7 +399,7 @@ function violation(reason: i32): i32 {
   count(Counter.ProtocolViolations);
   let midPacket = txMidPacket();
   txReset();
-  if (v5 && !midPacket && state != State.Closing) {
+  if (v5() && !midPacket && state != State.Closing) {
     encodeReasonPacket(txAppend(3), P.DISCONNECT, true, <u32>reason, 0, 0);
   }
   state = State.Closing;
@@ -414,6 +414,7 @@ function violation(reason: i32): i32 {
 
 /** Resolves a topic alias on an incoming PUBLISH (3.3.2.3.4); returns 0 or a reason code. */
 function resolveInboundAlias(): i32 {
+  if (!MQTT5_ENABLED) return 0;
   let alias = evGet(EV_ALIAS);
   if (alias == 0) return 0;
   if (alias > ALIAS_IN_MAX) return Reason.TopicAliasInvalid;               // [MQTT-3.3.2-9]
@@ -440,7 +441,7 @@ function admitQos2(id: u32): i32 {
   }
   if (!qos2Add(id)) {
     // More unreleased QoS 2 messages than the Receive Maximum we announced.
-    if (v5) return -1;
+    if (v5()) return -1;
     count(Counter.InboundQos2Overflow); // 3.1.1 has no Receive Maximum: deliver, duplicates possible
   }
   return 1;
@@ -488,13 +489,13 @@ function handlePacket(type: u32, now: u32): i32 {
     // Unknown identifier: release it anyway so the server can finish (4.3.3).
     if (!txRoom(5)) return -1;
     count(Counter.UnexpectedAcks);
-    txAck(P.PUBREL, id, v5 ? Reason.PacketIdentifierNotFound : 0);
+    txAck(P.PUBREL, id, v5() ? Reason.PacketIdentifierNotFound : 0);
     return EventType.None;
   }
   if (type == P.PUBREL) {
     if (!txRoom(5)) return -1;
     let known = qos2Remove(id);
-    txAck(P.PUBCOMP, id, known || !v5 ? 0 : Reason.PacketIdentifierNotFound);
+    txAck(P.PUBCOMP, id, known || !v5() ? 0 : Reason.PacketIdentifierNotFound);
     return EventType.None;
   }
   if (type == P.SUBACK || type == P.UNSUBACK) {
@@ -504,7 +505,7 @@ function handlePacket(type: u32, now: u32): i32 {
       return EventType.None;
     }
     let n = evGet(EV_PAYLOAD_LEN);
-    if ((type == P.SUBACK || v5) && n != requestCount(i)) return violation(Reason.ProtocolError); // [MQTT-3.9.3-1]
+    if ((type == P.SUBACK || v5()) && n != requestCount(i)) return violation(Reason.ProtocolError); // [MQTT-3.9.3-1]
     requestFree(i);
     evSet(EV_TYPE, type == P.SUBACK ? EventType.SubscribeDone : EventType.UnsubscribeDone);
     return <i32>evGet(EV_TYPE);
@@ -537,7 +538,7 @@ function publishDone(e: usize, id: u32, code: u32): i32 {
 
 /** v3.1.1 CONNACK return codes 1-5 as MQTT 5 reason codes. */
 function connackReason(code: u32): u32 {
-  if (v5 || code == 0) return code;
+  if (v5() || code == 0) return code;
   if (code == 1) return Reason.UnsupportedProtocolVersion;
   if (code == 2) return Reason.ClientIdentifierNotValid;
   if (code == 3) return Reason.ServerUnavailable;
@@ -556,7 +557,7 @@ function handleConnack(code: u32, now: u32): i32 {
   }
   let present = (evGet(EV_FLAGS) & 1) != 0;
   if (present && cleanStartSent) return violation(Reason.ProtocolError);    // [MQTT-3.2.2-4]
-  if (v5) {
+  if (v5()) {
     if (propSeen(0x21)) setSendQuota(<i32>pReceiveMax);
     if (propSeen(0x27)) setServerMaxPacket(<i32>min<u32>(pMaxPacketSize, 268435460));
     if (propSeen(0x22) && aliasEnabled) setAliasUsable(<i32>min<u32>(pTopicAliasMax, <u32>TOPIC_ALIAS_OUT_SLOTS));
@@ -600,7 +601,7 @@ function resumeOutbox(present: bool): void {
 // ---- Chunked delivery of a PUBLISH larger than RX ----
 
 function beginChunkedMessage(ptr: usize, avail: i32): i32 {
-  let r = decodePublishHead(ptr, ptr + <usize>avail, v5);
+  let r = decodePublishHead(ptr, ptr + <usize>avail, v5());
   if (r < 0) return avail >= RX_BUFFER_BYTES ? violation(Reason.PacketTooLarge) : EventType.None;
   if (r > 0) return violation(r);
   r = resolveInboundAlias();
@@ -741,14 +742,14 @@ function publishEntry(topicOff: i32, topicLen: i32, payloadLen: i32, qos: u32, r
   if (!configured || !inScratch(topicOff, topicLen) || payloadLen < 0 || qos > 2) return 0;
   let topic = SCRATCH + <usize>topicOff;
   if (!topicNameValid(topic, topicLen)) return 0;
-  let propsLen = v5 ? propsBuilt : 0;
+  let propsLen = v5() ? propsBuilt : 0;
   if (propsLen > 0) {
     if (propsCheck(PROPS, propsLen, P.PUBLISH) != 0) return 0;
     if (propSeen(0x23) || propSeen(0x0b)) return 0; // aliases are ours to assign; subscription ids are the server's [MQTT-3.3.4-6]
   }
   reserveStatus = Status.NotAllowed;
   if (qos > serverMaxQos || (retain != 0 && !serverRetain)) return 0;    // [MQTT-3.2.2-11], [MQTT-3.2.2-14]
-  let rem = publishRemaining(v5, topicLen, qos, propsLen, payloadLen);
+  let rem = publishRemaining(v5(), topicLen, qos, propsLen, payloadLen);
   reserveStatus = Status.TooLarge;
   if (rem > 268435455 || packetSize(rem) > serverMaxPacket) return 0;
   let id: u32 = 0;
@@ -760,7 +761,7 @@ function publishEntry(topicOff: i32, topicLen: i32, payloadLen: i32, qos: u32, r
   let e = outboxReserve(packetSize(rem), id, entryState);
   if (e == 0) return 0;
   let flags = (qos << 1) | (retain != 0 ? 1 : 0);
-  writePos = encodePublishHead(obWire(e), v5, flags, topic, topicLen, id, PROPS, propsLen, payloadLen);
+  writePos = encodePublishHead(obWire(e), v5(), flags, topic, topicLen, id, PROPS, propsLen, payloadLen);
   propsReset();
   count(Counter.MessagesOut);
   return e;
@@ -822,22 +823,22 @@ export function request(type: u32, off: i32, len: i32): i32 {
     if (p + (sub ? 1 : 0) > end || !topicFilterValid(filter, flen)) return -Status.BadArgument;
     if (sub) {
       let o = <u32>load<u8>(p++);
-      // QoS 0-2; v5 adds No Local (bit 2), Retain As Published (bit 3), Retain Handling 0-2 (bits 4-5).
-      if ((o & 3) == 3 || (o & (v5 ? 0xc0 : 0xfc)) != 0 || ((o >> 4) & 3) == 3) return -Status.BadArgument;
+      // QoS 0-2; v5() adds No Local (bit 2), Retain As Published (bit 3), Retain Handling 0-2 (bits 4-5).
+      if ((o & 3) == 3 || (o & (v5() ? 0xc0 : 0xfc)) != 0 || ((o >> 4) & 3) == 3) return -Status.BadArgument;
       // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4].
       if ((o & 4) != 0 && flen >= 7 && sharePrefix(filter)) return -Status.BadArgument;
     }
     n++;
   }
   if (n == 0 || n > 255) return -Status.BadArgument;                          // at least one filter [MQTT-3.8.3-2]
-  let propsLen = v5 ? propsBuilt : 0;
+  let propsLen = v5() ? propsBuilt : 0;
   if (propsLen > 0 && propsCheck(PROPS, propsLen, type) != 0) return -Status.BadArgument;
-  let size = packetSize(requestRemaining(v5, propsLen, len));
+  let size = packetSize(requestRemaining(v5(), propsLen, len));
   if (size > serverMaxPacket) return -Status.TooLarge;
   if (!txRoom(size)) return txMidPacket() || size <= TX_BUFFER_BYTES ? -Status.WouldBlock : -Status.TooLarge;
   let id = allocPacketId();
   if (id == 0 || !requestAdd(id, type, n)) return -Status.NoSlot;
-  encodeRequest(txAppend(size), type, v5, id, PROPS, propsLen, SCRATCH + <usize>off, len);
+  encodeRequest(txAppend(size), type, v5(), id, PROPS, propsLen, SCRATCH + <usize>off, len);
   propsReset();
   return <i32>id;
 }
@@ -857,11 +858,11 @@ export function disconnect(reason: u32): i32 {
     if (state != State.Closing) state = State.Idle;
     return 0;
   }
-  let propsLen = v5 ? propsBuilt : 0;
+  let propsLen = v5() ? propsBuilt : 0;
   if (propsLen > 0 && propsCheck(PROPS, propsLen, P.DISCONNECT) != 0) return -Status.BadArgument;
-  let size = packetSize(reasonPacketRemaining(v5, reason, propsLen));
+  let size = packetSize(reasonPacketRemaining(v5(), reason, propsLen));
   if (!txRoom(size)) return -Status.WouldBlock;
-  encodeReasonPacket(txAppend(size), P.DISCONNECT, v5, reason, PROPS, propsLen);
+  encodeReasonPacket(txAppend(size), P.DISCONNECT, v5(), reason, PROPS, propsLen);
   propsReset();
   state = State.Closing;
   return 0;
@@ -869,7 +870,7 @@ export function disconnect(reason: u32): i32 {
 
 /** MQTT 5 AUTH (enhanced authentication, 4.12) with PROPS. */
 export function auth(reason: u32): i32 {
-  if (!v5) return -Status.Unsupported;
+  if (!v5()) return -Status.Unsupported;
   if (state != State.Connected && state != State.Connecting) return -Status.InvalidState;
   if (reason != 0 && reason != 0x18 && reason != 0x19) return -Status.BadArgument;
   let propsLen = propsBuilt;

@@ -21,7 +21,7 @@ import {
 export let txLen: i32 = 0;
 /** Outgoing QoS 1/2 messages transmitted and not yet complete (counts against sendQuota). */
 export let inflight: i32 = 0;
-/** Outgoing topic aliasing on (v5, host option). */
+/** Outgoing topic aliasing on (v5(), host option). */
 export let aliasEnabled: bool = true;
 
 let jobEntry: usize = 0;
@@ -60,8 +60,8 @@ export function txTake(): i32 {
 }
 
 export function txAck(type: u32, packetId: u32, reason: u32): void {
-  let n = reason != 0 && v5 ? 5 : 4;
-  encodeAck(txAppend(n), type, packetId, reason, v5);
+  let n = reason != 0 && v5() ? 5 : 4;
+  encodeAck(txAppend(n), type, packetId, reason, v5());
 }
 
 /** Moves whatever the outbox may send now into TX. */
@@ -89,7 +89,7 @@ export function pump(): void {
       }
     } else if (s == OB_PUBREL_QUEUED) {
       if (!txRoom(4)) break;
-      encodeAck(txAppend(4), P.PUBREL, obPacketId(e), 0, v5);
+      encodeAck(txAppend(4), P.PUBREL, obPacketId(e), 0, v5());
       obSetState(e, OB_AWAIT_PUBCOMP);
     }
     let after = obState(e);
@@ -111,7 +111,7 @@ function startPublish(e: usize): bool {
   let vh = wire + 1 + <usize>varintLen;
   let topicLen = <i32>((<u32>load<u8>(vh) << 8) | <u32>load<u8>(vh + 1));
   let topic = vh + 2;
-  let useAlias = v5 && aliasEnabled && aliasUsable > 0 && wireLen + 4 <= serverMaxPacket;
+  let useAlias = v5() && aliasEnabled && aliasUsable > 0 && wireLen + 4 <= serverMaxPacket;
   // Worst case adds the 3-byte Topic Alias property and one byte of Property Length.
   let worst = wireLen + (useAlias ? 4 : 0);
   let prefixWorst = worst - wireLen + <i32>(topic - wire) + topicLen + 2 + 5;
