@@ -8,15 +8,16 @@
 // handleTimeout(now). Event pointers stay valid until the next rxReserve/receive/pollEvent.
 import { Region, regionOffset as _regionOffset, regionSize as _regionSize } from "./regions";
 import * as S from "./session/session";
-import { propsReset as _propsReset, propAddInt as _propAddInt, propAddBytes as _propAddBytes, propRead as _propRead, propsBuilt } from "./codec/properties";
+import { setOption as _setOption } from "./session/options";
+import { propsSet as _propsSet } from "./codec/properties";
 import { frameHeader, decodePacket as _decodePacket } from "./codec/decode";
 import { counterGet } from "./counters";
-import { SCRATCH, RX } from "./regions";
+import { RX } from "./regions";
 import * as B from "./budget";
 import { Status } from "./reason";
 
 /** ABI version: the host refuses a module whose version it does not know. */
-export function abiVersion(): i32 { return 1; }
+export function abiVersion(): i32 { return 2; }
 
 // ---- Regions and budgets ----
 export function regionCount(): i32 { return Region.Count; }
@@ -39,7 +40,7 @@ export function counter(id: i32): u32 { return counterGet(id); }
 export function sessionState(): i32 { return S.state; }
 
 // ---- Configuration ----
-export function setOption(id: i32, value: u32): i32 { return S.setOption(id, value); }
+export function setOption(id: i32, value: u32): i32 { return _setOption(id, value); }
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
   passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
   willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
@@ -48,20 +49,8 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
 }
 
 // ---- MQTT 5 properties for the next command ----
-export function propsReset(): void { _propsReset(); }
-export function propsLength(): i32 { return propsBuilt; }
-export function propAddInt(id: u32, value: u32): i32 {
-  if (!B.MQTT5_ENABLED) return -Status.Unsupported;
-  return _propAddInt(id, value);
-}
-/** String, binary or string pair property from SCRATCH offsets (second pair only for User Property). */
-export function propAddBytes(id: u32, off: i32, len: i32, off2: i32, len2: i32): i32 {
-  if (!B.MQTT5_ENABLED) return -Status.Unsupported;
-  if (off < 0 || len < 0 || off2 < 0 || len2 < 0 || off + len > B.SCRATCH_BYTES || off2 + len2 > B.SCRATCH_BYTES) return -Status.BadArgument;
-  return _propAddBytes(id, SCRATCH + <usize>off, len, SCRATCH + <usize>off2, len2);
-}
-/** Reads the property at ptr of validated properties ending at end into the PROP record; returns the next address or 0. */
-export function propRead(ptr: usize, end: usize): usize { return B.MQTT5_ENABLED ? _propRead(ptr, end) : 0; }
+/** The host wrote len bytes of serialised properties into PROPS; the next command that takes properties validates and uses them. */
+export function propsSet(len: i32): i32 { return B.MQTT5_ENABLED ? _propsSet(len) : -Status.Unsupported; }
 
 // ---- Transport and time ----
 export function transportOpened(now: u32): i32 { return S.transportOpened(now); }

@@ -10,8 +10,7 @@ import "./budget-checks";
 
 /** Number of u32 words in the event record (layout in event.ts). */
 export const EVENT_WORDS: i32 = 16;
-/** Number of u32 words in the property cursor record (layout in codec/properties.ts). */
-export const PROP_WORDS: i32 = 8;
+export const PROP_VALUE_BYTES: i32 = 0x2b * 4;
 /** Bytes per request slot: packet id (u16), kind (u8), filter count (u8). */
 export const REQUEST_SLOT_BYTES: i32 = 4;
 /** Bytes per outgoing alias slot: topic length (u16), last use stamp (u16), topic bytes. */
@@ -24,23 +23,24 @@ export const PROPS: usize = memory.data(PROPS_BYTES + 4, 16);
 export const CONNECT: usize = memory.data(CONNECT_BYTES, 16);
 export const OUTBOX: usize = memory.data(OUTBOX_BYTES, 16);
 export const EVENT: usize = memory.data(EVENT_WORDS * 4, 16);
-export const PROP: usize = memory.data(PROP_WORDS * 4, 16);
+/** Integer values of the properties of the last packet scanned, one u32 per identifier (0x00-0x2A). */
+export const PROP_VALUES: usize = memory.data(PROP_VALUE_BYTES, 4);
 export const REQUESTS: usize = memory.data(REQUEST_SLOTS * REQUEST_SLOT_BYTES, 4);
 export const INBOUND_QOS2: usize = memory.data(INBOUND_QOS2_SLOTS * 2, 4);
 export const ALIAS_OUT: usize = memory.data(TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES + 4, 4);
 export const ALIAS_IN: usize = memory.data(TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES + 4, 4);
 
 /** Region ids, in the order the host's region table lists them. */
-export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Prop, Requests, InboundQos2, AliasOut, AliasIn, Count }
+export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, Count }
 
 // Offsets and sizes as data (the host reads them once per instance).
 const OFFSETS: usize = memory.data<u32>([
-  <u32>RX, <u32>TX, <u32>SCRATCH, <u32>PROPS, <u32>CONNECT, <u32>OUTBOX, <u32>EVENT, <u32>PROP, <u32>REQUESTS,
+  <u32>RX, <u32>TX, <u32>SCRATCH, <u32>PROPS, <u32>CONNECT, <u32>OUTBOX, <u32>EVENT, <u32>REQUESTS,
   <u32>INBOUND_QOS2, <u32>ALIAS_OUT, <u32>ALIAS_IN,
 ]);
 const SIZES: usize = memory.data<i32>([
   RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES, EVENT_WORDS * 4,
-  PROP_WORDS * 4, REQUEST_SLOTS * REQUEST_SLOT_BYTES, INBOUND_QOS2_SLOTS * 2, TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES,
+  REQUEST_SLOTS * REQUEST_SLOT_BYTES, INBOUND_QOS2_SLOTS * 2, TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES,
   TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES,
 ]);
 

@@ -2,10 +2,10 @@
 // number that crosses between them is named here, once.
 export { Reason, Status, reasonText } from "../firmware/reason.ts";
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
-export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Prop, Requests, InboundQos2, AliasOut, AliasIn }
-export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "prop", "requests", "inboundQos2", "aliasOut", "aliasIn"] as const;
+export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn }
+export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "requests", "inboundQos2", "aliasOut", "aliasIn"] as const;
 
 export const BUDGET_NAMES = [
   "MQTT5_ENABLED", "RX_BUFFER_BYTES", "TX_BUFFER_BYTES", "SCRATCH_BYTES", "PROPS_BYTES", "CONNECT_BYTES", "OUTBOX_BYTES",
@@ -27,9 +27,6 @@ export const EV = {
 } as const;
 export const FLAG_FIRST_CHUNK = 1 << 4;
 export const FLAG_LAST_CHUNK = 1 << 5;
-
-/** Word indexes of the property cursor record. */
-export const PROP = { ID: 0, VALUE: 1, PTR: 2, LEN: 3, PTR2: 4, LEN2: 5 } as const;
 
 export enum SessionState { Idle = 0, WaitReconnect = 1, Connecting = 2, Connected = 3, Closing = 4 }
 
@@ -63,11 +60,7 @@ export interface FirmwareExports {
   configure(version: number, cleanStart: number, keepAlive: number, idOff: number, idLen: number, userOff: number,
     userLen: number, passOff: number, passLen: number, willTopicOff: number, willTopicLen: number, willPayloadOff: number,
     willPayloadLen: number, willQos: number, willRetain: number, connectPropsLen: number): number;
-  propsReset(): void;
-  propsLength(): number;
-  propAddInt(id: number, value: number): number;
-  propAddBytes(id: number, off: number, len: number, off2: number, len2: number): number;
-  propRead(ptr: number, end: number): number;
+  propsSet(len: number): number;
   transportOpened(now: number): number;
   transportClosed(now: number): void;
   rxReserve(): number;

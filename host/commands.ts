@@ -1,7 +1,7 @@
 // Typed wrappers for the firmware's commands: strings and payloads go into SCRATCH, the
 // command gets offsets. Return values are the firmware's: packet id (>= 0) or -Status.
 import type { Firmware } from "./firmware.ts";
-import { writeProperties, type Properties } from "./properties.ts";
+import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 
 export interface ConnectOptions {
   version?: 4 | 5;
@@ -16,11 +16,26 @@ export interface ConnectOptions {
 
 const toBuf = (v: string | Uint8Array) => (typeof v === "string" ? Buffer.from(v, "utf8") : v);
 
+/**
+ * The CONNECT properties, with the limits this profile's budget imposes announced unless the
+ * caller set them: Receive Maximum (inbound QoS 2 slots), Topic Alias Maximum (inbound alias
+ * slots) and Maximum Packet Size (when the profile caps it).
+ */
+export function connectProperties(fw: Firmware, o: ConnectOptions): Properties | undefined {
+  if ((o.version ?? 4) !== 5) return o.properties;
+  const p: Properties = { ...o.properties };
+  p.receiveMaximum ??= fw.budget("INBOUND_QOS2_SLOTS");
+  const aliases = fw.budget("TOPIC_ALIAS_IN_SLOTS");
+  if (aliases > 0) p.topicAliasMaximum ??= aliases;
+  const maxPacket = fw.budget("MAX_INBOUND_PACKET_BYTES");
+  if (maxPacket < 268435455) p.maximumPacketSize ??= maxPacket;
+  return p;
+}
+
 export function configure(fw: Firmware, o: ConnectOptions): number {
-  fw.exports.propsReset();
-  writeProperties(fw, o.properties);
-  const connectPropsLen = fw.exports.propsLength();
-  writeProperties(fw, o.will?.properties);
+  const connectProps = encodeProperties(connectProperties(fw, o));
+  setProperties(fw, Buffer.concat([connectProps, encodeProperties(o.will?.properties)]));
+  const connectPropsLen = connectProps.length;
   let off = 0;
   const field = (v: string | Uint8Array | undefined): [number, number] => {
     if (v === undefined) return [0, -1];
@@ -39,8 +54,7 @@ export function configure(fw: Firmware, o: ConnectOptions): number {
 
 export function publish(fw: Firmware, topic: string, payload: string | Uint8Array, qos = 0, retain = false,
   properties?: Properties): number {
-  fw.exports.propsReset();
-  writeProperties(fw, properties);
+  setProperties(fw, encodeProperties(properties));
   const t = fw.scratchWrite(0, toBuf(topic));
   const end = fw.scratchWrite(t, toBuf(payload));
   return fw.exports.publish(0, t, t, end - t, qos, retain ? 1 : 0);
@@ -71,19 +85,16 @@ function layout(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean)
 }
 
 export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: Properties): number {
-  fw.exports.propsReset();
-  writeProperties(fw, properties);
+  setProperties(fw, encodeProperties(properties));
   return fw.exports.subscribe(0, layout(fw, subs, true));
 }
 
 export function unsubscribe(fw: Firmware, topics: string[], properties?: Properties): number {
-  fw.exports.propsReset();
-  writeProperties(fw, properties);
+  setProperties(fw, encodeProperties(properties));
   return fw.exports.unsubscribe(0, layout(fw, topics.map((topic) => ({ topic })), false));
 }
 
 export function disconnect(fw: Firmware, reason = 0, properties?: Properties): number {
-  fw.exports.propsReset();
-  writeProperties(fw, properties);
+  setProperties(fw, encodeProperties(properties));
   return fw.exports.disconnect(reason);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  ABI_VERSION, BUDGET_NAMES, COUNTER_NAMES, EV, PROP, REGION_NAMES, Region, type BudgetName, type FirmwareExports,
+  ABI_VERSION, BUDGET_NAMES, COUNTER_NAMES, EV, REGION_NAMES, Region, type BudgetName, type FirmwareExports,
 } from "./abi.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -44,8 +44,9 @@ export class Firmware {
   readonly scratch: number;
   readonly scratchSize: number;
   readonly tx: number;
+  readonly props: number;
+  readonly propsSize: number;
   private readonly event: number;
-  private readonly prop: number;
 
   constructor(profile = "default") {
     this.profile = profile;
@@ -59,8 +60,9 @@ export class Firmware {
     this.scratch = this.exports.regionOffset(Region.Scratch);
     this.scratchSize = this.exports.regionSize(Region.Scratch);
     this.tx = this.exports.regionOffset(Region.Tx);
+    this.props = this.exports.regionOffset(Region.Props);
+    this.propsSize = this.exports.regionSize(Region.Props);
     this.event = this.exports.regionOffset(Region.Event) >>> 2;
-    this.prop = this.exports.regionOffset(Region.Prop) >>> 2;
   }
 
   /** The whole linear memory (the firmware never grows it, so this view stays valid). */
@@ -121,10 +123,6 @@ export class Firmware {
     return this.words[this.event + word];
   }
 
-  propRecord(): Uint32Array {
-    return this.words.subarray(this.prop, this.prop + 8);
-  }
-
   bytes(ptr: number, len: number): Buffer {
     return Buffer.from(this.mem.subarray(ptr, ptr + len));
   }
@@ -142,4 +140,4 @@ export class Firmware {
   }
 }
 
-export { EV, PROP };
+export { EV };

@@ -1,7 +1,8 @@
-// MQTT 5 properties as objects, named as mqtt-packet and MQTT.js name them, converted to and
-// from the firmware's property writer and cursor. The firmware validates; this file only maps.
+// MQTT 5 properties (spec 2.2.2) as objects, named as mqtt-packet and MQTT.js name them.
+// The host serialises them into the firmware's PROPS region and reads them from events;
+// the firmware validates every property it sends or receives (firmware/codec/properties.ts),
+// so this file only maps between objects and bytes.
 import type { Firmware } from "./firmware.ts";
-import { PROP } from "./abi.ts";
 
 export type PropertyValue = number | boolean | string | Buffer | number[] | Record<string, string | string[]>;
 export type Properties = Record<string, PropertyValue | undefined>;
@@ -46,63 +47,118 @@ const BOOLEAN_NAMES = new Set(["requestProblemInformation", "requestResponseInfo
 
 export class PropertyError extends Error {}
 
-/** Adds properties to the firmware's PROPS area for the next command. Throws PropertyError on a bad name or value. */
-export function writeProperties(fw: Firmware, props: Properties | undefined): void {
-  if (!props) return;
+function varint(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+function lengthPrefixed(b: Buffer): Buffer {
+  if (b.length > 0xffff) throw new PropertyError(`a property value of ${b.length} bytes exceeds 65,535`);
+  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+}
+
+function integer(info: PropertyInfo, v: number): Buffer {
+  const max = { byte: 0xff, u16: 0xffff, u32: 0xffffffff, varint: 268435455 }[info.kind as "byte"];
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new PropertyError(`property ${info.name}: ${v} is out of range`);
+  if (info.kind === "byte") return Buffer.from([v]);
+  if (info.kind === "u16") return Buffer.from([v >> 8, v & 0xff]);
+  if (info.kind === "u32") { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; }
+  return Buffer.from(varint(v));
+}
+
+/** Serialises properties (without the Property Length). Throws PropertyError on an unknown name or bad value. */
+export function encodeProperties(props: Properties | undefined): Buffer {
+  if (!props) return Buffer.alloc(0);
+  const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(props)) {
     if (value === undefined) continue;
     const info = BY_NAME.get(name);
     if (!info) throw new PropertyError(`unknown MQTT 5 property '${name}'`);
-    const check = (rc: number) => {
-      if (rc < 0) throw new PropertyError(`property ${name} rejected (status ${-rc})`);
-    };
+    const id = Buffer.from([info.id]);
     if (info.kind === "pair") {
       for (const [k, v] of Object.entries(value as Record<string, string | string[]>)) {
         for (const item of Array.isArray(v) ? v : [v]) {
-          const a = fw.scratchWrite(0, Buffer.from(k, "utf8"));
-          const b = fw.scratchWrite(a, Buffer.from(String(item), "utf8"));
-          check(fw.exports.propAddBytes(info.id, 0, a, a, b - a));
+          parts.push(id, lengthPrefixed(Buffer.from(k, "utf8")), lengthPrefixed(Buffer.from(String(item), "utf8")));
         }
       }
     } else if (info.kind === "string" || info.kind === "binary") {
-      const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), "utf8");
-      const end = fw.scratchWrite(0, bytes);
-      check(fw.exports.propAddBytes(info.id, 0, end, 0, 0));
+      parts.push(id, lengthPrefixed(Buffer.isBuffer(value) ? value : Buffer.from(String(value), "utf8")));
     } else {
       for (const v of Array.isArray(value) ? value : [value]) {
-        check(fw.exports.propAddInt(info.id, typeof v === "boolean" ? (v ? 1 : 0) : Number(v)));
+        parts.push(id, integer(info, typeof v === "boolean" ? (v ? 1 : 0) : Number(v)));
       }
     }
   }
+  return Buffer.concat(parts);
 }
 
-/** Reads validated properties at [ptr, ptr+len) into an object. */
+/** Puts serialised properties into PROPS for the next command (the firmware validates them then). */
+export function setProperties(fw: Firmware, bytes: Uint8Array): void {
+  fw.memory.set(bytes, fw.props);
+  const rc = fw.exports.propsSet(bytes.length);
+  if (rc < 0) throw new PropertyError(`${bytes.length} bytes of properties exceed PROPS_BYTES (${fw.propsSize})`);
+}
+
+/** Reads properties the firmware has validated, at [ptr, ptr+len) of its memory. */
 export function readProperties(fw: Firmware, ptr: number, len: number): Properties | undefined {
   if (len === 0) return undefined;
+  return decodeProperties(Buffer.from(fw.memory.subarray(ptr, ptr + len)));
+}
+
+/** Parses serialised properties (already validated, or trusted: no checks beyond bounds). */
+export function decodeProperties(b: Buffer): Properties {
   const out: Properties = {};
-  const end = ptr + len;
-  const rec = fw.propRecord();
-  for (let p = ptr; p !== 0 && p < end; ) {
-    p = fw.exports.propRead(p, end);
-    if (p === 0) break;
-    const id = rec[PROP.ID];
+  let p = 0;
+  const str = () => {
+    const n = b.readUInt16BE(p);
+    const s = b.subarray(p + 2, p + 2 + n);
+    p += 2 + n;
+    return s;
+  };
+  while (p < b.length) {
+    let id = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = b[p++];
+      id += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) break;
+    }
     const info = BY_ID.get(id);
-    if (!info) continue;
+    if (!info) throw new PropertyError(`unknown property identifier 0x${id.toString(16)}`);
     if (info.kind === "pair") {
-      const k = fw.string(rec[PROP.PTR], rec[PROP.LEN]);
-      const v = fw.string(rec[PROP.PTR2], rec[PROP.LEN2]);
+      const k = str().toString("utf8");
+      const v = str().toString("utf8");
       const up = (out.userProperties ??= {}) as Record<string, string | string[]>;
       const prev = up[k];
       up[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     } else if (info.kind === "string") {
-      out[info.name] = fw.string(rec[PROP.PTR], rec[PROP.LEN]);
+      out[info.name] = str().toString("utf8");
     } else if (info.kind === "binary") {
-      out[info.name] = fw.bytes(rec[PROP.PTR], rec[PROP.LEN]);
-    } else if (info.id === 0x0b) {
-      const prev = out.subscriptionIdentifier;
-      out.subscriptionIdentifier = prev === undefined ? rec[PROP.VALUE] : [...(Array.isArray(prev) ? prev : [prev as number]), rec[PROP.VALUE]];
+      out[info.name] = Buffer.from(str());
     } else {
-      out[info.name] = BOOLEAN_NAMES.has(info.name) ? rec[PROP.VALUE] !== 0 : rec[PROP.VALUE];
+      let v: number;
+      if (info.kind === "byte") v = b[p++];
+      else if (info.kind === "u16") { v = b.readUInt16BE(p); p += 2; }
+      else if (info.kind === "u32") { v = b.readUInt32BE(p); p += 4; }
+      else {
+        v = 0;
+        for (let shift = 0; ; shift += 7) {
+          const byte = b[p++];
+          v += (byte & 0x7f) * 2 ** shift;
+          if (!(byte & 0x80)) break;
+        }
+      }
+      if (info.id === 0x0b && out.subscriptionIdentifier !== undefined) {
+        const prev = out.subscriptionIdentifier;
+        out.subscriptionIdentifier = [...(Array.isArray(prev) ? prev : [prev as number]), v];
+      } else {
+        out[info.name] = BOOLEAN_NAMES.has(info.name) ? v !== 0 : v;
+      }
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { reasonAllowed } from "./reason-sets";
 import { varintRead, varintLen, VARINT_MALFORMED } from "./varint";
 import { evClear, evSet, EventType, EV_PACKET_TYPE, EV_FLAGS, EV_REASON, EV_PACKET_ID, EV_TOPIC_PTR, EV_TOPIC_LEN,
   EV_PAYLOAD_PTR, EV_PAYLOAD_LEN, EV_PROPS_PTR, EV_PROPS_LEN, EV_TOTAL, EV_ALIAS } from "../event";
-import { pTopicAlias, propSeen } from "./properties";
+import { propValue, propSeen } from "./properties";
 import { MQTT5_ENABLED } from "../budget";
 
 /** Length of the fixed header of the last packet framed by frameHeader. */
@@ -53,7 +53,7 @@ export function decodePublishHead(ptr: usize, end: usize, asV5: bool): i32 {
   if (reason != 0) return reason;
   if (qos > 0 && packetId == 0) return Reason.ProtocolError;  // [MQTT-2.2.1-3]
   let alias: u32 = 0;
-  if (v5 && propSeen(0x23)) alias = pTopicAlias;
+  if (v5 && propSeen(0x23)) alias = propValue(0x23);
   if (topicLen == 0 && alias == 0) return Reason.ProtocolError; // [MQTT-4.7.3-1]
   // Wildcards in a Topic Name [MQTT-3.3.2-2].
   for (let i = 0; i < topicLen; i++) {

@@ -2,12 +2,10 @@
 // appear in, one validating scan used for incoming packets and for properties the host
 // builds, a writer for the host, and a cursor the host uses to read validated properties.
 import { PROPS_BYTES } from "../budget";
-import { PROPS, PROP } from "../regions";
-import { Reason, Status } from "../reason";
+import { Status } from "../reason";
+import { PROP_VALUES } from "../regions";
+import { Reason } from "../reason";
 import { rdPos, rdEnd, rdFail, rdU8, rdU16, rdU32, rdVarint, rdBinary, rdString, rdBegin, rdLen } from "./reader";
-import { varintRead, varintWrite, varintSize, varintLen } from "./varint";
-import { utf8Valid } from "./utf8";
-import { wrU16, wrU32, wrBinary } from "./writer";
 
 export const T_BYTE: u32 = 1;
 export const T_U16: u32 = 2;
@@ -71,20 +69,16 @@ export function propType(id: u32): u32 {
   return id < TABLE_LEN ? load<u32>(TABLE + (<usize>id << 2)) & 0xff : 0;
 }
 
-// Values captured by the last scan, for the session to act on.
+// Values captured by the last scan, for the session to act on: one u32 per identifier.
 /** Identifiers seen by the last scan (bit per identifier below 64). */
 export let pSeen: u64 = 0;
-export let pInt0x02: u32 = 0; // Message Expiry Interval
-export let pSessionExpiry: u32 = 0;
-export let pServerKeepAlive: u32 = 0;
-export let pReceiveMax: u32 = 0;
-export let pTopicAliasMax: u32 = 0;
-export let pTopicAlias: u32 = 0;
-export let pMaxQos: u32 = 0;
-export let pRetainAvailable: u32 = 0;
-export let pMaxPacketSize: u32 = 0;
 export let pAssignedIdPtr: usize = 0;
 export let pAssignedIdLen: i32 = 0;
+
+/** The integer value of property id from the last scan (valid when propSeen(id)). */
+export function propValue(id: u32): u32 {
+  return load<u32>(PROP_VALUES + (<usize>id << 2));
+}
 
 export function propSeen(id: u32): bool {
   return (pSeen & (<u64>1 << <u64>id)) != 0;
@@ -132,15 +126,7 @@ export function propsScan(end: usize, kind: u32): i32 {
     if (id == 0x21 || id == 0x27 || id == 0x0b || id == 0x23) {
       if (v == 0) reason = Reason.ProtocolError; // Receive Maximum, Maximum Packet Size, Subscription Identifier, Topic Alias
     }
-    if (id == 0x02) pInt0x02 = v;
-    else if (id == 0x11) pSessionExpiry = v;
-    else if (id == 0x13) pServerKeepAlive = v;
-    else if (id == 0x21) pReceiveMax = v;
-    else if (id == 0x22) pTopicAliasMax = v;
-    else if (id == 0x23) pTopicAlias = v;
-    else if (id == 0x24) pMaxQos = v;
-    else if (id == 0x25) pRetainAvailable = v;
-    else if (id == 0x27) pMaxPacketSize = v;
+    store<u32>(PROP_VALUES + (<usize>id << 2), v);
   }
   rdEnd = savedEnd;
   return reason;
@@ -175,75 +161,18 @@ export function propsCheck(ptr: usize, len: i32, kind: u32): i32 {
   return r;
 }
 
-// ---- Writer: the host builds properties for its next command in the PROPS region. ----
+// ---- The host writes serialised properties for its next command into PROPS. ----
 
-/** Bytes of properties built so far in PROPS. */
+/** Bytes of properties the host put in PROPS for the next command. */
 export let propsBuilt: i32 = 0;
 
 export function propsReset(): void {
   propsBuilt = 0;
 }
 
-/** Adds a numeric property (byte, two-byte, four-byte or varint, as its identifier defines). */
-export function propAddInt(id: u32, value: u32): i32 {
-  let type = propType(id);
-  let size = type == T_BYTE ? 1 : type == T_U16 ? 2 : type == T_U32 ? 4 : type == T_VARINT ? varintSize(<i32>value) : 0;
-  if (size == 0) return -Status.BadArgument;
-  if ((type == T_BYTE && value > 0xff) || (type == T_U16 && value > 0xffff) || (type == T_VARINT && value > 268435455)) return -Status.BadArgument;
-  if (propsBuilt + 1 + size > PROPS_BYTES) return -Status.TooLarge;
-  let p = PROPS + <usize>propsBuilt;
-  store<u8>(p++, id);
-  if (type == T_BYTE) store<u8>(p, value);
-  else if (type == T_U16) wrU16(p, value);
-  else if (type == T_U32) wrU32(p, value);
-  else varintWrite(p, <i32>value);
-  propsBuilt += 1 + size;
+/** Declares that PROPS holds len bytes of properties; they are validated by the command that uses them. */
+export function propsSet(len: i32): i32 {
+  if (len < 0 || len > PROPS_BYTES) return -Status.TooLarge;
+  propsBuilt = len;
   return 0;
-}
-
-/** Adds a string, binary or (with a second value) string-pair property from SCRATCH-relative bytes. */
-export function propAddBytes(id: u32, ptr: usize, len: i32, ptr2: usize, len2: i32): i32 {
-  let type = propType(id);
-  if (type != T_STRING && type != T_BINARY && type != T_PAIR) return -Status.BadArgument;
-  if (len < 0 || len > 65535 || (type == T_PAIR && (len2 < 0 || len2 > 65535))) return -Status.BadArgument;
-  if (type != T_BINARY && !utf8Valid(ptr, len)) return -Status.BadArgument;
-  if (type == T_PAIR && !utf8Valid(ptr2, len2)) return -Status.BadArgument;
-  let size = 1 + 2 + len + (type == T_PAIR ? 2 + len2 : 0);
-  if (propsBuilt + size > PROPS_BYTES) return -Status.TooLarge;
-  let p = PROPS + <usize>propsBuilt;
-  store<u8>(p++, id);
-  p = wrBinary(p, ptr, len);
-  if (type == T_PAIR) wrBinary(p, ptr2, len2);
-  propsBuilt += size;
-  return 0;
-}
-
-// ---- Cursor: the host walks validated properties one at a time. ----
-// PROP record words: 0 identifier, 1 integer value, 2 first bytes address, 3 their length,
-// 4 second bytes address (string pair value), 5 its length.
-
-/** Reads the property at ptr (which must lie inside validated properties ending at end). Returns the next address, or 0 at the end. */
-export function propRead(ptr: usize, end: usize): usize {
-  if (ptr >= end) return 0;
-  let id = varintRead(ptr, end);
-  if (id < 0) return 0;
-  rdBegin(ptr + <usize>varintLen, end);
-  let type = propType(<u32>id);
-  let v: u32 = 0;
-  let a: usize = 0, al: i32 = 0, b: usize = 0, bl: i32 = 0;
-  if (type == T_BYTE) v = rdU8();
-  else if (type == T_U16) v = rdU16();
-  else if (type == T_U32) v = rdU32();
-  else if (type == T_VARINT) v = rdVarint();
-  else if (type == T_STRING || type == T_BINARY) { a = rdBinary(); al = rdLen; }
-  else if (type == T_PAIR) { a = rdBinary(); al = rdLen; b = rdBinary(); bl = rdLen; }
-  else return 0;
-  if (rdFail) return 0;
-  store<u32>(PROP, <u32>id);
-  store<u32>(PROP + 4, v);
-  store<u32>(PROP + 8, <u32>a);
-  store<u32>(PROP + 12, <u32>al);
-  store<u32>(PROP + 16, <u32>b);
-  store<u32>(PROP + 20, <u32>bl);
-  return rdPos;
 }

@@ -8,8 +8,7 @@
 // off leads back to Idle.
 import {
   MQTT5_ENABLED, RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES, INBOUND_QOS2_SLOTS,
-  TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_OUT_SLOTS, MAX_INBOUND_PACKET_BYTES, CONNACK_TIMEOUT_MS, PINGRESP_TIMEOUT_MS,
-  RECONNECT_BASE_MS, RECONNECT_MAX_MS,
+  TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_OUT_SLOTS, MAX_INBOUND_PACKET_BYTES,
 } from "../budget";
 import { RX, SCRATCH, PROPS, CONNECT } from "../regions";
 import { Reason, Status } from "../reason";
@@ -17,8 +16,7 @@ import { Counter, count } from "../counters";
 import * as P from "../codec/packet-type";
 import { frameHeader, decodePacket, decodePublishHead, hdrLen, remLen } from "../codec/decode";
 import {
-  propsCheck, propSeen, propsBuilt, propsReset, propsScan, pReceiveMax, pMaxPacketSize, pTopicAliasMax, pMaxQos,
-  pRetainAvailable, pServerKeepAlive, pAssignedIdPtr, pAssignedIdLen, pSessionExpiry, KIND_WILL,
+  propsCheck, propSeen, propValue, propsBuilt, propsReset, pAssignedIdPtr, pAssignedIdLen, KIND_WILL,
 } from "../codec/properties";
 import { rdBegin } from "../codec/reader";
 import { utf8Valid } from "../codec/utf8";
@@ -38,7 +36,7 @@ import {
   setKeepAliveMs, keepAliveMs, serverMaxPacket, serverMaxQos, serverRetain,
 } from "./negotiated";
 import {
-  txReset, txRoom, txAppend, txTake, txAck, txMidPacket, pump, setInflight, inflight, aliasEnabled, setAliasEnabled,
+  txReset, txRoom, txAppend, txTake, txAck, txMidPacket, pump, setInflight, inflight,
 } from "./transmitter";
 import {
   obAlloc, obFree, obFind, obFirst, obNext, obState, obSetState, obFlags, obPacketId, obWire, obQos, obEntryBytes,
@@ -50,26 +48,13 @@ import { requestAdd, requestFind, requestCount, requestFree, requestClear } from
 import { qos2Add, qos2Has, qos2Remove, qos2Clear } from "./inbound-qos2";
 import { aliasReset, aliasInSet, aliasInLength, aliasInTopic, ALIAS_IN_MAX } from "./topic-alias";
 import { timerArm, timerStop, timerStopAll, timerExpired, timerNextDelay, T_CONNACK, T_PINGRESP, T_KEEPALIVE, T_RECONNECT } from "./timers";
-import { prngNext, prngSeed } from "./prng";
+import { prngNext } from "./prng";
+import { Option, Overflow, option } from "./options";
 
 export enum State { Idle = 0, WaitReconnect = 1, Connecting = 2, Connected = 3, Closing = 4 }
 
-export enum Option {
-  AutoReconnect = 1, Seed = 2, OverflowPolicy = 3, ReconnectBaseMs = 4, ReconnectMaxMs = 5,
-  ConnackTimeoutMs = 6, PingrespTimeoutMs = 7, TopicAliasOut = 8,
-}
-
-/** Outbox overflow policies: refuse the new message, or evict the oldest unsent QoS 0 messages. */
-export enum Overflow { RejectNew = 0, DropOldestQos0 = 1 }
-
 export let state: State = State.Idle;
 
-let autoReconnect = true;
-let overflowPolicy: i32 = Overflow.RejectNew;
-let reconnectBaseMs: u32 = RECONNECT_BASE_MS;
-let reconnectMaxMs: u32 = RECONNECT_MAX_MS;
-let connackTimeoutMs: u32 = CONNACK_TIMEOUT_MS;
-let pingrespTimeoutMs: u32 = PINGRESP_TIMEOUT_MS;
 let reconnectAttempt: u32 = 0;
 
 // ---- Configuration: the CONNECT packet is built once and re-sent on every reconnect. ----
@@ -119,21 +104,6 @@ let nextPacketId: u32 = 0;
 // Configuration and options
 // ======================================================================================
 
-export function setOption(id: i32, value: u32): i32 {
-  if (id == Option.AutoReconnect) autoReconnect = value != 0;
-  else if (id == Option.Seed) prngSeed(value);
-  else if (id == Option.OverflowPolicy) {
-    if (value > 1) return -Status.BadArgument;
-    overflowPolicy = <i32>value;
-  } else if (id == Option.ReconnectBaseMs) reconnectBaseMs = value;
-  else if (id == Option.ReconnectMaxMs) reconnectMaxMs = value;
-  else if (id == Option.ConnackTimeoutMs) connackTimeoutMs = value;
-  else if (id == Option.PingrespTimeoutMs) pingrespTimeoutMs = value;
-  else if (id == Option.TopicAliasOut) setAliasEnabled(value != 0);
-  else return -Status.BadArgument;
-  return 0;
-}
-
 /** True when [off, off+len) lies inside SCRATCH (len -1 = absent field, allowed). */
 function inScratch(off: i32, len: i32): bool {
   if (len == -1) return true;
@@ -170,26 +140,14 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   let expiry: u32 = 0;
   if (is5) {
     if (propsCheck(PROPS, connectPropsLen, P.CONNECT) != 0) return -Status.BadArgument;
-    if (propSeen(0x21) && pReceiveMax > <u32>INBOUND_QOS2_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x22) && pTopicAliasMax > <u32>TOPIC_ALIAS_IN_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x27)) inboundMaxPacket = <i32>min<u32>(pMaxPacketSize, <u32>MAX_INBOUND_PACKET_BYTES);
-    if (propSeen(0x11)) expiry = pSessionExpiry;
-    // Announce the limits our budget imposes unless the host already did.
-    let extra = (propSeen(0x21) ? 0 : 3) + (propSeen(0x22) || TOPIC_ALIAS_IN_SLOTS == 0 ? 0 : 3) +
-      (propSeen(0x27) || MAX_INBOUND_PACKET_BYTES >= 268435455 ? 0 : 5);
-    if (propsTotal + extra > PROPS_BYTES) return -Status.TooLarge;
-    if (willPropsLen > 0) {
-      if (propsCheck(PROPS + <usize>connectPropsLen, willPropsLen, KIND_WILL) != 0) return -Status.BadArgument;
-      memory.copy(PROPS + <usize>(connectPropsLen + extra), PROPS + <usize>connectPropsLen, <usize>willPropsLen);
-    }
-    let p = PROPS + <usize>connectPropsLen;
-    if (!propSeen(0x21)) { p = wrU8(p, 0x21); p = wrU16(p, <u32>INBOUND_QOS2_SLOTS); }
-    if (!propSeen(0x22) && TOPIC_ALIAS_IN_SLOTS > 0) { p = wrU8(p, 0x22); p = wrU16(p, <u32>TOPIC_ALIAS_IN_SLOTS); }
-    if (!propSeen(0x27) && MAX_INBOUND_PACKET_BYTES < 268435455) {
-      p = wrU8(p, 0x27);
-      store<u32>(p, bswap<u32>(<u32>MAX_INBOUND_PACKET_BYTES));
-    }
-    connectPropsLen += extra;
+    if (propSeen(0x21) && propValue(0x21) > <u32>INBOUND_QOS2_SLOTS) return -Status.BadArgument;
+    if (propSeen(0x22) && propValue(0x22) > <u32>TOPIC_ALIAS_IN_SLOTS) return -Status.BadArgument;
+    if (propSeen(0x27)) inboundMaxPacket = <i32>min<u32>(propValue(0x27), <u32>MAX_INBOUND_PACKET_BYTES);
+    if (propSeen(0x11)) expiry = propValue(0x11);
+    // Our Receive Maximum must be announced: the inbound QoS 2 table holds no more [MQTT-3.3.4-9].
+    if (!propSeen(0x21) && INBOUND_QOS2_SLOTS < 65535) return -Status.BadArgument;
+    if (!propSeen(0x27) && MAX_INBOUND_PACKET_BYTES < 268435455) return -Status.BadArgument;
+    if (willPropsLen > 0 && propsCheck(PROPS + <usize>connectPropsLen, willPropsLen, KIND_WILL) != 0) return -Status.BadArgument;
   }
   let flags: u32 = cleanStart != 0 ? CF_CLEAN : 0;
   if (hasWill) flags |= CF_WILL | (willQos << 3) | (willRetain != 0 ? CF_WILL_RETAIN : 0);
@@ -252,7 +210,7 @@ export function transportOpened(now: u32): i32 {
   state = State.Connecting;
   userEnded = false;
   timerStopAll();
-  timerArm(T_CONNACK, now + connackTimeoutMs);
+  timerArm(T_CONNACK, now + option(Option.ConnackTimeoutMs));
   return 0;
 }
 
@@ -260,15 +218,17 @@ export function transportOpened(now: u32): i32 {
 export function transportClosed(now: u32): void {
   resetConnection();
   timerStopAll();
-  if (userEnded || !autoReconnect || !configured) {
+  if (userEnded || option(Option.AutoReconnect) == 0 || !configured) {
     state = State.Idle;
     return;
   }
   state = State.WaitReconnect;
   // Exponential backoff with "equal jitter": half the delay fixed, half random.
   let shift = reconnectAttempt < 16 ? reconnectAttempt : 16;
-  let delay = reconnectBaseMs << shift;
-  if (delay > reconnectMaxMs || delay < reconnectBaseMs) delay = reconnectMaxMs;
+  let base = option(Option.ReconnectBaseMs);
+  let cap = option(Option.ReconnectMaxMs);
+  let delay = base << shift;
+  if (delay > cap || delay < base) delay = cap;
   let half = delay >> 1;
   delay = half + (half > 0 ? prngNext() % (half + 1) : 0);
   reconnectAttempt++;
@@ -558,12 +518,12 @@ function handleConnack(code: u32, now: u32): i32 {
   let present = (evGet(EV_FLAGS) & 1) != 0;
   if (present && cleanStartSent) return violation(Reason.ProtocolError);    // [MQTT-3.2.2-4]
   if (v5()) {
-    if (propSeen(0x21)) setSendQuota(<i32>pReceiveMax);
-    if (propSeen(0x27)) setServerMaxPacket(<i32>min<u32>(pMaxPacketSize, 268435460));
-    if (propSeen(0x22) && aliasEnabled) setAliasUsable(<i32>min<u32>(pTopicAliasMax, <u32>TOPIC_ALIAS_OUT_SLOTS));
-    if (propSeen(0x24)) setServerMaxQos(pMaxQos);
-    if (propSeen(0x25)) setServerRetain(pRetainAvailable != 0);
-    if (propSeen(0x13)) setKeepAliveMs(pServerKeepAlive * 1000);            // [MQTT-3.2.2-21]
+    if (propSeen(0x21)) setSendQuota(<i32>propValue(0x21));
+    if (propSeen(0x27)) setServerMaxPacket(<i32>min<u32>(propValue(0x27), 268435460));
+    if (propSeen(0x22) && option(Option.TopicAliasOut) != 0) setAliasUsable(<i32>min<u32>(propValue(0x22), <u32>TOPIC_ALIAS_OUT_SLOTS));
+    if (propSeen(0x24)) setServerMaxQos(propValue(0x24));
+    if (propSeen(0x25)) setServerRetain(propValue(0x25) != 0);
+    if (propSeen(0x13)) setKeepAliveMs(propValue(0x13) * 1000);            // [MQTT-3.2.2-21]
     if (propSeen(0x12)) spliceClientId(pAssignedIdPtr, pAssignedIdLen);
   }
   resumeOutbox(present);
@@ -683,7 +643,7 @@ export function handleTimeout(now: u32): void {
     encodePingreq(txAppend(2));
     pingOutstanding = true;
     count(Counter.PingsSent);
-    timerArm(T_PINGRESP, now + pingrespTimeoutMs);
+    timerArm(T_PINGRESP, now + option(Option.PingrespTimeoutMs));
   }
   if (timerExpired(T_RECONNECT, now) && state == State.WaitReconnect) pendingLocal |= LOCAL_RECONNECT;
 }
@@ -717,7 +677,7 @@ let reserveStatus: i32 = 0;
 function outboxReserve(wireLen: i32, id: u32, entryState: u8): usize {
   if (obEntryBytes(wireLen) > OUTBOX_BYTES) { reserveStatus = Status.TooLarge; return 0; }
   let e = obAlloc(wireLen, id, entryState);
-  while (e == 0 && overflowPolicy == Overflow.DropOldestQos0) {
+  while (e == 0 && option(Option.OverflowPolicy) == Overflow.DropOldestQos0) {
     let victim: usize = 0;
     for (let v = obFirst(0); v != 0; v = obNext()) {
       if (obState(v) == OB_QUEUED && obQos(v) == 0) { victim = v; break; }

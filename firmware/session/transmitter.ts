@@ -10,6 +10,7 @@ import { encodeAck } from "../codec/encode";
 import * as P from "../codec/packet-type";
 import { v5, sendQuota, aliasUsable, serverMaxPacket } from "./negotiated";
 import { aliasOut, aliasKnown } from "./topic-alias";
+import { Option, option } from "./options";
 import {
   obFirst, obNext, obState, obSetState, obFlags, obSetFlags, obPacketId, obWireLen, obWire, obQos, obRelease,
   obCollect, obIterPosition, obSettled, obSetSettled, obMarkUnreported,
@@ -21,13 +22,10 @@ import {
 export let txLen: i32 = 0;
 /** Outgoing QoS 1/2 messages transmitted and not yet complete (counts against sendQuota). */
 export let inflight: i32 = 0;
-/** Outgoing topic aliasing on (v5(), host option). */
-export let aliasEnabled: bool = true;
 
 let jobEntry: usize = 0;
 let jobPos: i32 = 0;
 
-export function setAliasEnabled(on: bool): void { aliasEnabled = on; }
 export function setInflight(n: i32): void { inflight = n; }
 
 export function txReset(): void {
@@ -111,7 +109,7 @@ function startPublish(e: usize): bool {
   let vh = wire + 1 + <usize>varintLen;
   let topicLen = <i32>((<u32>load<u8>(vh) << 8) | <u32>load<u8>(vh + 1));
   let topic = vh + 2;
-  let useAlias = v5() && aliasEnabled && aliasUsable > 0 && wireLen + 4 <= serverMaxPacket;
+  let useAlias = v5() && option(Option.TopicAliasOut) != 0 && aliasUsable > 0 && wireLen + 4 <= serverMaxPacket;
   // Worst case adds the 3-byte Topic Alias property and one byte of Property Length.
   let worst = wireLen + (useAlias ? 4 : 0);
   let prefixWorst = worst - wireLen + <i32>(topic - wire) + topicLen + 2 + 5;
