@@ -4,6 +4,7 @@
 // The custom runtime (firmware/runtime/noalloc.ts) turns any reachable allocation into a
 // compile error: a successful build is the proof that the firmware never allocates.
 import asc from "assemblyscript/asc";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,7 @@ function newestMtime(dir) {
 }
 
 const force = process.argv.includes("--force");
+
 const sourceTime = Math.max(newestMtime(here), statSync(join(root, "asconfig.json")).mtimeMs);
 mkdirSync(outDir, { recursive: true });
 
@@ -53,6 +55,7 @@ for (const profile of profiles) {
     failed = true;
     process.stderr.write(`firmware profile '${profile}' failed to build:\n${stderr.join("")}\n`);
   } else {
+    execFileSync(process.execPath, [join(here, "shrink.mjs"), out], { stdio: "inherit" });
     process.stdout.write(`firmware ${profile}: ${statSync(out).size} bytes -> ${out}\n`);
   }
 }

@@ -1,12 +1,12 @@
 // Operating counters the host can read at any time (counter(id)). They only ever grow.
-const COUNTER_COUNT = 16;
-export const COUNTERS: usize = memory.data(COUNTER_COUNT * 4, 4);
 
 export enum Counter {
   BytesIn, BytesOut, PacketsIn, MessagesIn, MessagesOut, PublishesCompleted,
   DuplicatesSuppressed, OutboxRejected, OutboxDropped, ProtocolViolations, Connects,
   PingsSent, InboundQos2Overflow, UnexpectedAcks, Count,
 }
+
+export const COUNTERS: usize = memory.data(Counter.Count * 4, 4);
 
 export function count(id: Counter, n: u32 = 1): void {
   let p = COUNTERS + (<usize>id << 2);

@@ -5,6 +5,9 @@ import {
   REQUEST_SLOTS, INBOUND_QOS2_SLOTS, TOPIC_ALIAS_OUT_SLOTS, TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_TOPIC_BYTES,
 } from "./budget";
 import "./budget-checks";
+import { COUNTERS, Counter } from "./counters";
+import { DEADLINES, TIMER_COUNT } from "./session/timers";
+import { OPTIONS, Option } from "./session/options";
 
 // Regions that may be zero-sized get 4 spare bytes so that a disabled feature keeps a valid address.
 
@@ -31,17 +34,17 @@ export const ALIAS_OUT: usize = memory.data(TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_B
 export const ALIAS_IN: usize = memory.data(TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES + 4, 4);
 
 /** Region ids, in the order the host's region table lists them. */
-export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, Count }
+export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, PropValues, Counters, Timers, Options, Count }
 
 // Offsets and sizes as data (the host reads them once per instance).
 const OFFSETS: usize = memory.data<u32>([
   <u32>RX, <u32>TX, <u32>SCRATCH, <u32>PROPS, <u32>CONNECT, <u32>OUTBOX, <u32>EVENT, <u32>REQUESTS,
-  <u32>INBOUND_QOS2, <u32>ALIAS_OUT, <u32>ALIAS_IN,
+  <u32>INBOUND_QOS2, <u32>ALIAS_OUT, <u32>ALIAS_IN, <u32>PROP_VALUES, <u32>COUNTERS, <u32>DEADLINES, <u32>OPTIONS,
 ]);
 const SIZES: usize = memory.data<i32>([
   RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES, EVENT_WORDS * 4,
   REQUEST_SLOTS * REQUEST_SLOT_BYTES, INBOUND_QOS2_SLOTS * 2, TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES,
-  TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES,
+  TOPIC_ALIAS_IN_SLOTS * ALIAS_SLOT_BYTES, PROP_VALUE_BYTES, Counter.Count * 4, TIMER_COUNT * 4, Option.Count * 4,
 ]);
 
 export function regionOffset(id: i32): usize {

@@ -4,8 +4,8 @@ export { Reason, Status, reasonText } from "../firmware/reason.ts";
 
 export const ABI_VERSION = 2;
 
-export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn }
-export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "requests", "inboundQos2", "aliasOut", "aliasIn"] as const;
+export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, PropValues, Counters, Timers, Options }
+export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "requests", "inboundQos2", "aliasOut", "aliasIn", "propValues", "counters", "timers", "options"] as const;
 
 export const BUDGET_NAMES = [
   "MQTT5_ENABLED", "RX_BUFFER_BYTES", "TX_BUFFER_BYTES", "SCRATCH_BYTES", "PROPS_BYTES", "CONNECT_BYTES", "OUTBOX_BYTES",

@@ -5,9 +5,9 @@ export const T_CONNACK = 0;
 export const T_PINGRESP = 1;
 export const T_KEEPALIVE = 2;
 export const T_RECONNECT = 3;
-const TIMER_COUNT = 4;
+export const TIMER_COUNT = 4;
 
-const DEADLINES: usize = memory.data(TIMER_COUNT * 4, 4);
+export const DEADLINES: usize = memory.data(TIMER_COUNT * 4, 4);
 let armed: u32 = 0;
 
 export function timerArm(id: i32, deadline: u32): void {
