@@ -1,7 +1,7 @@
 // Every byte of the firmware's memory, placed at build time. The host learns offsets and
 // sizes from the exported region table (index.ts), never by assuming a layout.
 import {
-  RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES,
+  MQTT5_ENABLED, RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES,
   REQUEST_SLOTS, INBOUND_QOS2_SLOTS, TOPIC_ALIAS_OUT_SLOTS, TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_TOPIC_BYTES,
 } from "./budget";
 import "./budget-checks";
@@ -13,7 +13,7 @@ import { OPTIONS, Option } from "./session/options";
 
 /** Number of u32 words in the event record (layout in event.ts). */
 export const EVENT_WORDS: i32 = 16;
-export const PROP_VALUE_BYTES: i32 = 0x2b * 4;
+export const PROP_VALUE_BYTES: i32 = MQTT5_ENABLED ? 0x2b * 4 : 0;
 /** Bytes per request slot: packet id (u16), kind (u8), filter count (u8). */
 export const REQUEST_SLOT_BYTES: i32 = 4;
 /** Bytes per outgoing alias slot: topic length (u16), last use stamp (u16), topic bytes. */
@@ -27,7 +27,7 @@ export const CONNECT: usize = memory.data(CONNECT_BYTES, 16);
 export const OUTBOX: usize = memory.data(OUTBOX_BYTES, 16);
 export const EVENT: usize = memory.data(EVENT_WORDS * 4, 16);
 /** Integer values of the properties of the last packet scanned, one u32 per identifier (0x00-0x2A). */
-export const PROP_VALUES: usize = memory.data(PROP_VALUE_BYTES, 4);
+export const PROP_VALUES: usize = memory.data(MQTT5_ENABLED ? PROP_VALUE_BYTES : 4, 4);
 export const REQUESTS: usize = memory.data(REQUEST_SLOTS * REQUEST_SLOT_BYTES, 4);
 export const INBOUND_QOS2: usize = memory.data(INBOUND_QOS2_SLOTS * 2, 4);
 export const ALIAS_OUT: usize = memory.data(TOPIC_ALIAS_OUT_SLOTS * ALIAS_SLOT_BYTES + 4, 4);

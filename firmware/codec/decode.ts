@@ -98,7 +98,7 @@ export function decodePacket(ptr: usize, asV5: bool): i32 {
     if (rdFail) return Reason.MalformedPacket;
     if (!v5 && remLen != 2) return Reason.MalformedPacket;
     if ((ackFlags & 0xfe) != 0) return Reason.MalformedPacket;        // [MQTT-3.2.2-1]
-    if (v5 && remLen > 2) reason = rdProps(P.CONNACK);
+    if (v5) reason = rdProps(P.CONNACK); // always present in 5.0 (3.2.2.3.1)
     if (!reasonAllowed(type, code, v5)) return Reason.ProtocolError;
     if (ackFlags != 0 && code != 0) return Reason.ProtocolError;       // session present only on success [MQTT-3.2.2-6]
     evSet(EV_FLAGS, ackFlags);

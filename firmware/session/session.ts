@@ -62,6 +62,8 @@ let configured = false;
 let version5 = false;
 let keepAliveS: u32 = 0;
 let cleanStartAsked = false;
+let clientIdEmpty = false;
+let authMethodSent = false;
 let sessionPersists = false;
 let connectedOnce = false;
 let cleanStartSent = false;
@@ -136,14 +138,17 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   let propsTotal = is5 ? propsBuilt : 0;
   if (connectPropsLen < 0 || connectPropsLen > propsTotal) return -Status.BadArgument;
   let willPropsLen = propsTotal - connectPropsLen;
-  inboundMaxPacket = MAX_INBOUND_PACKET_BYTES;
+  // Nothing below changes the session until the CONNECT is built: a refused configure keeps the old one.
+  let maxIn: i32 = MAX_INBOUND_PACKET_BYTES;
+  let withAuth = false;
   let expiry: u32 = 0;
   if (is5) {
     if (propsCheck(PROPS, connectPropsLen, P.CONNECT) != 0) return -Status.BadArgument;
     if (propSeen(0x21) && propValue(0x21) > <u32>INBOUND_QOS2_SLOTS) return -Status.BadArgument;
     if (propSeen(0x22) && propValue(0x22) > <u32>TOPIC_ALIAS_IN_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x27)) inboundMaxPacket = <i32>min<u32>(propValue(0x27), <u32>MAX_INBOUND_PACKET_BYTES);
+    if (propSeen(0x27)) maxIn = <i32>min<u32>(propValue(0x27), <u32>MAX_INBOUND_PACKET_BYTES);
     if (propSeen(0x11)) expiry = propValue(0x11);
+    withAuth = propSeen(0x15);
     // Our Receive Maximum must be announced: the inbound QoS 2 table holds no more [MQTT-3.3.4-9].
     if (!propSeen(0x21) && INBOUND_QOS2_SLOTS < 65535) return -Status.BadArgument;
     if (!propSeen(0x27) && MAX_INBOUND_PACKET_BYTES < 268435455) return -Status.BadArgument;
@@ -166,6 +171,9 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   version5 = is5;
   keepAliveS = keepAlive;
   cleanStartAsked = cleanStart != 0;
+  clientIdEmpty = idLen == 0;
+  authMethodSent = withAuth;
+  inboundMaxPacket = maxIn;
   sessionPersists = is5 ? expiry > 0 : cleanStart == 0;
   configured = true;
   connectedOnce = false;
@@ -446,7 +454,11 @@ function handlePacket(type: u32, now: u32): i32 {
       obSetSettled(0);
       return EventType.None;
     }
-    // Unknown identifier: release it anyway so the server can finish (4.3.3).
+    // Unknown identifier: release it anyway so the server can finish (4.3.3); a refused one needs no PUBREL [MQTT-4.3.3-4].
+    if (code >= 0x80) {
+      count(Counter.UnexpectedAcks);
+      return EventType.None;
+    }
     if (!txRoom(5)) return -1;
     count(Counter.UnexpectedAcks);
     txAck(P.PUBREL, id, v5() ? Reason.PacketIdentifierNotFound : 0);
@@ -481,7 +493,9 @@ function handlePacket(type: u32, now: u32): i32 {
     evSet(EV_TYPE, EventType.ServerDisconnect);
     return EventType.ServerDisconnect;
   }
-  // AUTH (decodePacket admits nothing else).
+  // AUTH (decodePacket admits nothing else): only in an exchange our CONNECT started with an
+  // Authentication Method [MQTT-4.12.0-6]; before CONNACK only to continue it [MQTT-4.12.0-2].
+  if (!authMethodSent || (state == State.Connecting && code != Reason.ContinueAuthentication)) return violation(Reason.ProtocolError);
   evSet(EV_TYPE, EventType.Auth);
   return EventType.Auth;
 }
@@ -524,7 +538,11 @@ function handleConnack(code: u32, now: u32): i32 {
     if (propSeen(0x24)) setServerMaxQos(propValue(0x24));
     if (propSeen(0x25)) setServerRetain(propValue(0x25) != 0);
     if (propSeen(0x13)) setKeepAliveMs(propValue(0x13) * 1000);            // [MQTT-3.2.2-21]
-    if (propSeen(0x12)) spliceClientId(pAssignedIdPtr, pAssignedIdLen);
+    if (propSeen(0x12)) {
+      // Only an answer to an empty client id (3.2.2.3.7); unasked, it would replace ours.
+      if (!clientIdEmpty) return violation(Reason.ProtocolError);
+      spliceClientId(pAssignedIdPtr, pAssignedIdLen);
+    }
   }
   resumeOutbox(present);
   state = State.Connected;

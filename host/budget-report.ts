@@ -1,0 +1,64 @@
+// The budget of each built firmware profile, as the module itself reports it: Wasm size,
+// every region's offset and size, the static memory they span and the linear memory an
+// instance gets. Used by the README's budget table and by the simulator's reports.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Firmware, wasmPath } from "./firmware.ts";
+import { BUDGET_NAMES, type BudgetName } from "./abi.ts";
+
+export interface ProfileBudget {
+  profile: string;
+  wasmBytes: number;
+  mqtt5: boolean;
+  regions: { name: string; offset: number; size: number }[];
+  /** Bytes from address 0 to the end of the last region. */
+  staticBytes: number;
+  /** Linear memory of one instance (whole 64 KiB pages). */
+  memoryBytes: number;
+  budgets: Record<BudgetName, number>;
+}
+
+export function builtProfiles(): string[] {
+  const list = join(wasmPath("x"), "..", "profiles.json");
+  return JSON.parse(readFileSync(list, "utf8")) as string[];
+}
+
+export function profileBudget(profile: string): ProfileBudget {
+  const fw = new Firmware(profile);
+  const regions = fw.regions();
+  return {
+    profile,
+    wasmBytes: statSync(wasmPath(profile)).size,
+    mqtt5: fw.budget("MQTT5_ENABLED") === 1,
+    regions,
+    staticBytes: Math.max(...regions.map((r) => r.offset + r.size)),
+    memoryBytes: fw.exports.memory.buffer.byteLength,
+    budgets: fw.budgets(),
+  };
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** The README's budget table (Markdown), one column per profile. */
+export function budgetTable(profiles = builtProfiles()): string {
+  const all = profiles.map(profileBudget);
+  const head = `| | ${all.map((b) => `\`${b.profile}\``).join(" | ")} |`;
+  const rule = `|---|${all.map(() => "---:").join("|")}|`;
+  const row = (label: string, f: (b: ProfileBudget) => string) => `| ${label} | ${all.map(f).join(" | ")} |`;
+  const rows = [
+    row("MQTT versions", (b) => (b.mqtt5 ? "3.1.1, 5.0" : "3.1.1")),
+    row("**Wasm module (bytes)**", (b) => `**${fmt(b.wasmBytes)}**`),
+    ...all[0].regions.map((r) => row(`region \`${r.name}\``, (b) => fmt(b.regions.find((x) => x.name === r.name)!.size))),
+    row("static memory (bytes)", (b) => fmt(b.staticBytes)),
+    row("linear memory per instance", (b) => `${fmt(b.memoryBytes / 1024)} KiB`),
+    ...(["INFLIGHT_COUNT_MAX", "REQUEST_SLOTS", "INBOUND_QOS2_SLOTS", "TOPIC_ALIAS_OUT_SLOTS", "TOPIC_ALIAS_IN_SLOTS"] as const)
+      .map((n) => row(`\`${n}\``, (b) => fmt(b.budgets[n]))),
+  ];
+  return [head, rule, ...rows].join("\n");
+}
+
+export { BUDGET_NAMES };
+
+if (process.argv[1] && process.argv[1].endsWith("budget-report.ts")) {
+  console.log(process.argv.includes("--json") ? JSON.stringify(builtProfiles().map(profileBudget), null, 2) : budgetTable());
+}
