@@ -98,6 +98,12 @@ export function decodePacket(ptr: usize, asV5: bool): i32 {
     if (rdFail) return Reason.MalformedPacket;
     if (!v5 && remLen != 2) return Reason.MalformedPacket;
     if ((ackFlags & 0xfe) != 0) return Reason.MalformedPacket;        // [MQTT-3.2.2-1]
+    // A 3.1.1-only server answers a 5.0 CONNECT with its own refusal "20 02 00 01" (3.1.2.2):
+    // report it as Unsupported Protocol Version rather than as a broken packet.
+    if (v5 && remLen == 2 && code == 1 && ackFlags == 0) {
+      evSet(EV_REASON, Reason.UnsupportedProtocolVersion);
+      return 0;
+    }
     if (v5) reason = rdProps(P.CONNACK); // always present in 5.0 (3.2.2.3.1)
     if (!reasonAllowed(type, code, v5)) return Reason.ProtocolError;
     if (ackFlags != 0 && code != 0) return Reason.ProtocolError;       // session present only on success [MQTT-3.2.2-6]

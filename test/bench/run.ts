@@ -1,0 +1,72 @@
+// npm run bench: encode and decode of a 64-byte QoS 0 PUBLISH, our firmware vs mqtt-packet,
+// measured side by side in one process. Prints a table, or one JSON line per row with --json.
+// Options: --json, --ms <run ms per case> (default 1000), --repeats <n> (default 3).
+import { parseArgs } from "node:util";
+import { decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
+import { measureAll, type Case } from "./measure.ts";
+import { PAYLOAD, TOPIC } from "./message.ts";
+import { decoder as theirDecoder, encode as theirEncode, mqttPacketWire } from "./mqtt-packet-cases.ts";
+
+const { values: args } = parseArgs({
+  options: { json: { type: "boolean", default: false }, ms: { type: "string", default: "1000" }, repeats: { type: "string", default: "3" } },
+});
+const runMs = Number(args.ms);
+const repeats = Number(args.repeats);
+
+const wire = mqttPacketWire();
+const enc = ourEncoder();
+const decOffsets = ourDecoder(wire, "offsets");
+const decPayload = ourDecoder(wire, "payload-buffer");
+const decTopic = ourDecoder(wire, "payload-buffer+topic-string");
+const theirs = theirDecoder();
+
+// Both sides must do the same work before their speed means anything.
+if (!enc.once().equals(wire)) throw new Error("our PUBLISH bytes differ from mqtt-packet's");
+for (const d of [decOffsets, decPayload, decTopic]) {
+  const m = d.once();
+  if (m.topic !== TOPIC || !m.payload.equals(PAYLOAD)) throw new Error("our decoded message differs from the one sent");
+}
+theirs.decode(1);
+if (theirs.last()?.topic !== TOPIC || !(theirs.last()?.payload as Buffer).equals(PAYLOAD)) throw new Error("mqtt-packet decoded a different message");
+
+const cases: Record<string, Case> = {
+  "ours encode": enc.encode,
+  "mqtt-packet encode": theirEncode,
+  "ours decode offsets": decOffsets.decode,
+  "ours decode payload": decPayload.decode,
+  "ours decode payload+topic": decTopic.decode,
+  "mqtt-packet decode": theirs.decode,
+};
+
+interface Row { case: string; ours: string; target: number | null; detail: string }
+const rows: Row[] = [
+  { case: "encode", ours: "ours encode", target: 8, detail: "copy topic+payload in, publish, pollTransmit, copy out to a Buffer" },
+  { case: "decode (offsets)", ours: "ours decode offsets", target: 10, detail: "copy PUBLISH into RX, receive, pollEvent; topic and payload as offsets" },
+  { case: "decode (payload Buffer)", ours: "ours decode payload", target: 10, detail: "as above, plus a Buffer copy of the payload" },
+  { case: "decode (payload Buffer + topic string)", ours: "ours decode payload+topic", target: null, detail: "as above, plus the topic as a JS string" },
+];
+
+if (!args.json) {
+  process.stdout.write(`PUBLISH QoS 0, topic ${Buffer.byteLength(TOPIC)} B, payload ${PAYLOAD.length} B, ${wire.length} B on the wire; ` +
+    `${runMs} ms per case, median of ${repeats}, node ${process.version}\n`);
+}
+const medians = measureAll(cases, repeats, { warmupMs: Math.min(300, runMs), runMs });
+
+const fmt = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
+const table: string[][] = [["case", "ours msg/s", "mqtt-packet msg/s", "ours/mqtt-packet", "target"]];
+for (const r of rows) {
+  const ours = medians[r.ours];
+  const base = r.case === "encode" ? medians["mqtt-packet encode"] : medians["mqtt-packet decode"];
+  const ratio = ours / base;
+  if (args.json) {
+    process.stdout.write(JSON.stringify({
+      case: r.case, oursMsgPerSec: Math.round(ours), mqttPacketMsgPerSec: Math.round(base), ratio: Number(ratio.toFixed(2)),
+      target: r.target, met: r.target === null ? null : ratio >= r.target, runMs, repeats, detail: r.detail,
+    }) + "\n");
+  }
+  table.push([r.case, fmt(ours), fmt(base), `${ratio.toFixed(1)}x`, r.target === null ? "-" : `>= ${r.target}x ${ratio >= r.target ? "met" : "MISSED"}`]);
+}
+if (!args.json) {
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  for (const row of table) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
+}
