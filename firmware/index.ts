@@ -8,6 +8,8 @@
 // handleTimeout(now). Event pointers stay valid until the next rxReserve/receive/pollEvent.
 import { Region, regionOffset as _regionOffset, regionSize as _regionSize } from "./regions";
 import * as S from "./session/session";
+import * as C from "./session/connect-config";
+import * as K from "./session/commands";
 import { setOption as _setOption } from "./session/options";
 import { propsSet as _propsSet } from "./codec/properties";
 import { frameHeader, decodePacket as _decodePacket } from "./codec/decode";
@@ -17,7 +19,7 @@ import * as B from "./budget";
 import { Status } from "./reason";
 
 /** ABI version: the host refuses a module whose version it does not know. */
-export function abiVersion(): i32 { return 2; }
+export function abiVersion(): i32 { return 3; }
 
 // ---- Regions and budgets ----
 export function regionCount(): i32 { return Region.Count; }
@@ -44,8 +46,11 @@ export function setOption(id: i32, value: u32): i32 { return _setOption(id, valu
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
   passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
   willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
-  return S.configure(version, cleanStart, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
+  if (S.state != S.State.Idle) return -Status.InvalidState;
+  let rc = C.configure(version, cleanStart, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
     willTopicLen, willPayloadOff, willPayloadLen, willQos, willRetain, connectPropsLen);
+  if (rc == 0) S.onConfigured();
+  return rc;
 }
 
 // ---- MQTT 5 properties for the next command ----
@@ -64,17 +69,14 @@ export function handleTimeout(now: u32): void { S.handleTimeout(now); }
 export function pollDelayMs(now: u32): i32 { return S.pollDelayMs(now); }
 
 // ---- Commands ----
-export function publish(topicOff: i32, topicLen: i32, payloadOff: i32, payloadLen: i32, qos: u32, retain: u32): i32 {
-  return S.publish(topicOff, topicLen, payloadOff, payloadLen, qos, retain);
-}
 export function publishBegin(topicOff: i32, topicLen: i32, totalLen: i32, qos: u32, retain: u32): i32 {
-  return S.publishBegin(topicOff, topicLen, totalLen, qos, retain);
+  return K.publishBegin(topicOff, topicLen, totalLen, qos, retain);
 }
-export function publishWrite(off: i32, len: i32): i32 { return S.publishWrite(off, len); }
-export function subscribe(off: i32, len: i32): i32 { return S.request(8, off, len); }
-export function unsubscribe(off: i32, len: i32): i32 { return S.request(10, off, len); }
-export function disconnect(reason: u32): i32 { return S.disconnect(reason); }
-export function auth(reason: u32): i32 { return S.auth(reason); }
+export function publishWrite(off: i32, len: i32): i32 { return K.publishWrite(off, len); }
+/** SUBSCRIBE (type 8) or UNSUBSCRIBE (type 10); the payload in SCRATCH is laid out as on the wire. */
+export function request(type: u32, off: i32, len: i32): i32 { return K.request(type, off, len); }
+export function disconnect(reason: u32): i32 { return K.disconnect(reason); }
+export function auth(reason: u32): i32 { return K.auth(reason); }
 
 // ---- Codec, without a session (tests and tools) ----
 /**

@@ -2,7 +2,7 @@
 // number that crosses between them is named here, once.
 export { Reason, Status, reasonText } from "../firmware/reason.ts";
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, PropValues, Counters, Timers, Options }
 export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "requests", "inboundQos2", "aliasOut", "aliasIn", "propValues", "counters", "timers", "options"] as const;
@@ -70,11 +70,9 @@ export interface FirmwareExports {
   pollTransmit(now: number): number;
   handleTimeout(now: number): void;
   pollDelayMs(now: number): number;
-  publish(topicOff: number, topicLen: number, payloadOff: number, payloadLen: number, qos: number, retain: number): number;
   publishBegin(topicOff: number, topicLen: number, totalLen: number, qos: number, retain: number): number;
   publishWrite(off: number, len: number): number;
-  subscribe(off: number, len: number): number;
-  unsubscribe(off: number, len: number): number;
+  request(type: number, off: number, len: number): number;
   disconnect(reason: number): number;
   auth(reason: number): number;
   decodeRx(len: number, v5: number): number;

@@ -1,6 +1,7 @@
 // Typed wrappers for the firmware's commands: strings and payloads go into SCRATCH, the
 // command gets offsets. Return values are the firmware's: packet id (>= 0) or -Status.
 import type { Firmware } from "./firmware.ts";
+import { PacketType } from "./abi.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 
 export interface ConnectOptions {
@@ -57,7 +58,9 @@ export function publish(fw: Firmware, topic: string, payload: string | Uint8Arra
   setProperties(fw, encodeProperties(properties));
   const t = fw.scratchWrite(0, toBuf(topic));
   const end = fw.scratchWrite(t, toBuf(payload));
-  return fw.exports.publish(0, t, t, end - t, qos, retain ? 1 : 0);
+  const id = fw.exports.publishBegin(0, t, end - t, qos, retain ? 1 : 0);
+  if (id >= 0 && end > t) fw.exports.publishWrite(t, end - t); // cannot fail: the entry is sized for it
+  return id;
 }
 
 export interface SubscriptionRequest {
@@ -86,12 +89,12 @@ function layout(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean)
 
 export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: Properties): number {
   setProperties(fw, encodeProperties(properties));
-  return fw.exports.subscribe(0, layout(fw, subs, true));
+  return fw.exports.request(PacketType.SUBSCRIBE, 0, layout(fw, subs, true));
 }
 
 export function unsubscribe(fw: Firmware, topics: string[], properties?: Properties): number {
   setProperties(fw, encodeProperties(properties));
-  return fw.exports.unsubscribe(0, layout(fw, topics.map((topic) => ({ topic })), false));
+  return fw.exports.request(PacketType.UNSUBSCRIBE, 0, layout(fw, topics.map((topic) => ({ topic })), false));
 }
 
 export function disconnect(fw: Firmware, reason = 0, properties?: Properties): number {

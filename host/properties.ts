@@ -100,6 +100,7 @@ export function encodeProperties(props: Properties | undefined): Buffer {
 
 /** Puts serialised properties into PROPS for the next command (the firmware validates them then). */
 export function setProperties(fw: Firmware, bytes: Uint8Array): void {
+  if (bytes.length === 0 && fw.propsSize === 0) return; // a 3.1.1-only profile has no properties to clear
   fw.memory.set(bytes, fw.props);
   const rc = fw.exports.propsSet(bytes.length);
   if (rc < 0) throw new PropertyError(`${bytes.length} bytes of properties exceed PROPS_BYTES (${fw.propsSize})`);

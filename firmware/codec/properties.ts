@@ -80,6 +80,11 @@ export function propValue(id: u32): u32 {
   return load<u32>(PROP_VALUES + (<usize>id << 2));
 }
 
+/** The integer value of property id from the last scan, or dflt when it was absent. */
+export function propOr(id: u32, dflt: u32): u32 {
+  return propSeen(id) ? propValue(id) : dflt;
+}
+
 export function propSeen(id: u32): bool {
   return (pSeen & (<u64>1 << <u64>id)) != 0;
 }

@@ -1,6 +1,7 @@
 // What this connection agreed on: the protocol version we asked for and the limits the
 // server's CONNACK set. Reset on every CONNECT; read by the transmitter and the session.
-import { INFLIGHT_COUNT_MAX, MQTT5_ENABLED } from "../budget";
+import { INFLIGHT_COUNT_MAX, MQTT5_ENABLED, TOPIC_ALIAS_OUT_SLOTS } from "../budget";
+import { propOr } from "../codec/properties";
 
 let v5flag: bool = false;
 /** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). Constant false in 3.1.1-only profiles, so their v5 code folds away. */
@@ -27,9 +28,12 @@ export function negotiatedReset(version5: bool, keepAlive: u32): void {
   keepAliveMs = keepAlive * 1000;
 }
 
-export function setSendQuota(n: i32): void { sendQuota = n < INFLIGHT_COUNT_MAX ? n : INFLIGHT_COUNT_MAX; }
-export function setServerMaxPacket(n: i32): void { serverMaxPacket = n; }
-export function setAliasUsable(n: i32): void { aliasUsable = n; }
-export function setServerMaxQos(q: u32): void { serverMaxQos = q; }
-export function setServerRetain(r: bool): void { serverRetain = r; }
-export function setKeepAliveMs(ms: u32): void { keepAliveMs = ms; }
+/** Applies the limits of an accepted 5.0 CONNACK, from the properties of the last scan. */
+export function negotiatedFromConnack(aliasOn: bool): void {
+  sendQuota = <i32>min<u32>(propOr(0x21, 65535), <u32>INFLIGHT_COUNT_MAX);
+  serverMaxPacket = <i32>min<u32>(propOr(0x27, 268435460), 268435460);
+  aliasUsable = aliasOn ? <i32>min<u32>(propOr(0x22, 0), <u32>TOPIC_ALIAS_OUT_SLOTS) : 0;
+  serverMaxQos = propOr(0x24, 2);
+  serverRetain = propOr(0x25, 1) != 0;
+  keepAliveMs = propOr(0x13, keepAliveMs / 1000) * 1000; // Server Keep Alive wins [MQTT-3.2.2-21]
+}

@@ -1,80 +1,54 @@
 // The session: every state transition of the client lives in this file. Bytes and time come
 // in (receive, transportOpened/Closed, handleTimeout), bytes and events go out (pollTransmit,
-// pollEvent). Nothing here blocks, reads a clock or calls the host.
+// pollEvent). Nothing here blocks, reads a clock or calls the host. The CONNECT packet is built
+// in connect-config.ts and the host's commands are checked in commands.ts.
 //
 // States: Idle -> (transportOpened) Connecting -> (CONNACK ok) Connected -> (error, timeout,
 // server DISCONNECT, our disconnect) Closing -> (transportClosed) WaitReconnect -> (delay
 // passed: ReconnectDue event, host reopens) Connecting ... ; disconnect() or autoReconnect
 // off leads back to Idle.
-import {
-  MQTT5_ENABLED, RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES, INBOUND_QOS2_SLOTS,
-  TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_OUT_SLOTS, MAX_INBOUND_PACKET_BYTES,
-} from "../budget";
-import { RX, SCRATCH, PROPS, CONNECT } from "../regions";
+import { MQTT5_ENABLED, RX_BUFFER_BYTES } from "../budget";
+import { RX } from "../regions";
 import { Reason, Status } from "../reason";
 import { Counter, count } from "../counters";
 import * as P from "../codec/packet-type";
 import { frameHeader, decodePacket, decodePublishHead, hdrLen, remLen } from "../codec/decode";
-import {
-  propsCheck, propSeen, propValue, propsBuilt, propsReset, pAssignedIdPtr, pAssignedIdLen, KIND_WILL,
-} from "../codec/properties";
-import { rdBegin } from "../codec/reader";
-import { utf8Valid } from "../codec/utf8";
-import { topicNameValid, topicFilterValid } from "../codec/topic";
-import { varintSize, varintWrite } from "../codec/varint";
-import { wrU8, wrU16 } from "../codec/writer";
-import {
-  packetSize, publishRemaining, encodePublishHead, connectRemaining, encodeConnect, requestRemaining, encodeRequest,
-  reasonPacketRemaining, encodeReasonPacket, encodePingreq, CF_CLEAN, CF_WILL, CF_WILL_RETAIN, CF_PASSWORD, CF_USERNAME,
-} from "../codec/encode";
+import { propSeen, propValue, pAssignedIdPtr, pAssignedIdLen } from "../codec/properties";
+import { varintWrite, varintSize } from "../codec/varint";
+import { encodeReasonPacket, encodePingreq, CF_CLEAN } from "../codec/encode";
 import {
   evClear, evSet, evGet, EventType, EV_TYPE, EV_REASON, EV_PACKET_ID, EV_FLAGS, EV_TOPIC_PTR, EV_TOPIC_LEN, EV_PAYLOAD_PTR,
   EV_PAYLOAD_LEN, EV_OFFSET, EV_TOTAL, EV_ALIAS, EV_PACKET_TYPE, EV_VALUE, FLAG_FIRST_CHUNK, FLAG_LAST_CHUNK,
 } from "../event";
 import {
-  v5, negotiatedReset, setSendQuota, setServerMaxPacket, setAliasUsable, setServerMaxQos, setServerRetain,
-  setKeepAliveMs, keepAliveMs, serverMaxPacket, serverMaxQos, serverRetain,
+  v5, negotiatedReset, negotiatedFromConnack, keepAliveMs,
 } from "./negotiated";
+import { txReset, txRoom, txAppend, txTake, txAck, txMidPacket, pump, setInflight, inflight } from "./transmitter";
 import {
-  txReset, txRoom, txAppend, txTake, txAck, txMidPacket, pump, setInflight, inflight,
-} from "./transmitter";
-import {
-  obAlloc, obFree, obFind, obFirst, obNext, obState, obSetState, obFlags, obPacketId, obWire, obQos, obEntryBytes,
-  obMarkUnreported, obSetSettled, obUnreported, obRelease, obCollect, obReset,
-  OB_QUEUED, OB_WRITING, OB_AWAIT_PUBACK, OB_AWAIT_PUBREC, OB_PUBREL_QUEUED, OB_AWAIT_PUBCOMP, OB_DONE, OB_DROPPED,
-  OBF_SENT_BEFORE, OBF_TOO_LARGE,
+  obFree, obFind, obFirst, obNext, obState, obSetState, obFlags, obPacketId, obMarkUnreported, obSetSettled, obUnreported, obReset,
+  OB_QUEUED, OB_AWAIT_PUBACK, OB_AWAIT_PUBREC, OB_PUBREL_QUEUED, OB_AWAIT_PUBCOMP, OB_DONE, OBF_TOO_LARGE,
 } from "./outbox";
-import { requestAdd, requestFind, requestCount, requestFree, requestClear } from "./requests";
+import { requestFind, requestCount, requestFree, requestClear } from "./requests";
 import { qos2Add, qos2Has, qos2Remove, qos2Clear } from "./inbound-qos2";
 import { aliasReset, aliasInSet, aliasInLength, aliasInTopic, ALIAS_IN_MAX } from "./topic-alias";
 import { timerArm, timerStop, timerStopAll, timerExpired, timerNextDelay, T_CONNACK, T_PINGRESP, T_KEEPALIVE, T_RECONNECT } from "./timers";
 import { prngNext } from "./prng";
-import { Option, Overflow, option } from "./options";
+import { Option, option } from "./options";
+import {
+  configured, version5, keepAliveS, cleanStartAsked, clientIdEmpty, authMethodSent, sessionPersists, inboundMaxPacket,
+  CONNECT_BODY, connectBodyLen, spliceClientId,
+} from "./connect-config";
 
 export enum State { Idle = 0, WaitReconnect = 1, Connecting = 2, Connected = 3, Closing = 4 }
 
 export let state: State = State.Idle;
 
 let reconnectAttempt: u32 = 0;
-
-// ---- Configuration: the CONNECT packet is built once and re-sent on every reconnect. ----
-let configured = false;
-let version5 = false;
-let keepAliveS: u32 = 0;
-let cleanStartAsked = false;
-let clientIdEmpty = false;
-let authMethodSent = false;
-let sessionPersists = false;
 let connectedOnce = false;
 let cleanStartSent = false;
 let userEnded = false;
 let pingOutstanding = false;
-/** Largest packet we accept; announced as Maximum Packet Size when below the MQTT limit. */
-let inboundMaxPacket: i32 = MAX_INBOUND_PACKET_BYTES;
-// The CONNECT body (without its fixed header) is kept at CONNECT + 5.
-const CONNECT_BODY: usize = CONNECT + 5;
-let connectBodyLen: i32 = 0;
-let connectIdPos: i32 = 0;
+
 
 // ---- Local events, reported by pollEvent before anything that comes from the wire. ----
 const LOCAL_TIMEOUT: u32 = 1;
@@ -95,106 +69,11 @@ let streamId: u32 = 0;
 let streamFlags: u32 = 0;
 let streamOffset: i32 = 0;
 let streamTotal: i32 = 0;
-// A PUBLISH whose payload the host streams in (publishBegin / publishWrite).
-let writeEntry: usize = 0;
-let writePos: usize = 0;
-let writeLeft: i32 = 0;
 
-let nextPacketId: u32 = 0;
 
 // ======================================================================================
 // Configuration and options
 // ======================================================================================
-
-/** True when [off, off+len) lies inside SCRATCH (len -1 = absent field, allowed). */
-function inScratch(off: i32, len: i32): bool {
-  if (len == -1) return true;
-  return off >= 0 && len >= 0 && len <= SCRATCH_BYTES && off <= SCRATCH_BYTES - len;
-}
-
-/**
- * Builds the CONNECT packet from SCRATCH fields and the properties built in PROPS: the first
- * connectPropsLen bytes are CONNECT properties, the rest will properties. Lengths of -1 mean
- * "absent" (user name, password, will). Returns 0 or -Status.
- */
-export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32,
-  userOff: i32, userLen: i32, passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32,
-  willPayloadOff: i32, willPayloadLen: i32, willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
-  if (state != State.Idle) return -Status.InvalidState;
-  if (version != P.MQTT311 && version != P.MQTT5) return -Status.BadArgument;
-  if (version == P.MQTT5 && !MQTT5_ENABLED) return -Status.Unsupported;
-  let is5 = MQTT5_ENABLED && version == P.MQTT5;
-  if (!inScratch(idOff, idLen) || idLen < 0 || !inScratch(userOff, userLen) || !inScratch(passOff, passLen) ||
-    !inScratch(willTopicOff, willTopicLen) || !inScratch(willPayloadOff, willPayloadLen < 0 ? 0 : willPayloadLen)) return -Status.BadArgument;
-  if (keepAlive > 65535 || willQos > 2) return -Status.BadArgument;
-  if (!utf8Valid(SCRATCH + <usize>idOff, idLen)) return -Status.BadArgument;
-  if (!is5 && idLen == 0 && cleanStart == 0) return -Status.BadArgument;             // [MQTT-3.1.3-7]
-  if (userLen >= 0 && !utf8Valid(SCRATCH + <usize>userOff, userLen)) return -Status.BadArgument;
-  if (!is5 && passLen >= 0 && userLen < 0) return -Status.BadArgument;              // [MQTT-3.1.2-22]
-  let hasWill = willTopicLen >= 0;
-  if (hasWill && !topicNameValid(SCRATCH + <usize>willTopicOff, willTopicLen)) return -Status.BadArgument;
-  if (!hasWill && (willQos != 0 || willRetain != 0)) return -Status.BadArgument;     // [MQTT-3.1.2-11], [MQTT-3.1.2-13]
-  if (willPayloadLen < 0) willPayloadLen = 0;
-  let propsTotal = is5 ? propsBuilt : 0;
-  if (connectPropsLen < 0 || connectPropsLen > propsTotal) return -Status.BadArgument;
-  let willPropsLen = propsTotal - connectPropsLen;
-  // Nothing below changes the session until the CONNECT is built: a refused configure keeps the old one.
-  let maxIn: i32 = MAX_INBOUND_PACKET_BYTES;
-  let withAuth = false;
-  let expiry: u32 = 0;
-  if (is5) {
-    if (propsCheck(PROPS, connectPropsLen, P.CONNECT) != 0) return -Status.BadArgument;
-    if (propSeen(0x21) && propValue(0x21) > <u32>INBOUND_QOS2_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x22) && propValue(0x22) > <u32>TOPIC_ALIAS_IN_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x27)) maxIn = <i32>min<u32>(propValue(0x27), <u32>MAX_INBOUND_PACKET_BYTES);
-    if (propSeen(0x11)) expiry = propValue(0x11);
-    withAuth = propSeen(0x15);
-    // Our Receive Maximum must be announced: the inbound QoS 2 table holds no more [MQTT-3.3.4-9].
-    if (!propSeen(0x21) && INBOUND_QOS2_SLOTS < 65535) return -Status.BadArgument;
-    if (!propSeen(0x27) && MAX_INBOUND_PACKET_BYTES < 268435455) return -Status.BadArgument;
-    if (willPropsLen > 0 && propsCheck(PROPS + <usize>connectPropsLen, willPropsLen, KIND_WILL) != 0) return -Status.BadArgument;
-  }
-  let flags: u32 = cleanStart != 0 ? CF_CLEAN : 0;
-  if (hasWill) flags |= CF_WILL | (willQos << 3) | (willRetain != 0 ? CF_WILL_RETAIN : 0);
-  if (userLen >= 0) flags |= CF_USERNAME;
-  if (passLen >= 0) flags |= CF_PASSWORD;
-  let rem = connectRemaining(is5, connectPropsLen, idLen, willPropsLen, hasWill ? willTopicLen : -1, willPayloadLen, userLen, passLen);
-  if (5 + rem > CONNECT_BYTES) return -Status.TooLarge;
-  let end = encodeConnect(CONNECT, is5, flags, keepAlive, PROPS, connectPropsLen, SCRATCH + <usize>idOff, idLen,
-    PROPS + <usize>connectPropsLen, willPropsLen, SCRATCH + <usize>willTopicOff, hasWill ? willTopicLen : -1,
-    SCRATCH + <usize>willPayloadOff, willPayloadLen, SCRATCH + <usize>userOff, userLen, SCRATCH + <usize>passOff, passLen);
-  // Keep the body at a fixed place so a server-assigned client id can be spliced in later.
-  let hdr = 1 + varintSize(rem);
-  memory.copy(CONNECT_BODY, CONNECT + <usize>hdr, <usize>rem);
-  connectBodyLen = <i32>(end - CONNECT) - hdr;
-  connectIdPos = 10 + (is5 ? varintSize(connectPropsLen) + connectPropsLen : 0);
-  version5 = is5;
-  keepAliveS = keepAlive;
-  cleanStartAsked = cleanStart != 0;
-  clientIdEmpty = idLen == 0;
-  authMethodSent = withAuth;
-  inboundMaxPacket = maxIn;
-  sessionPersists = is5 ? expiry > 0 : cleanStart == 0;
-  configured = true;
-  connectedOnce = false;
-  userEnded = false;
-  propsReset();
-  obReset();
-  qos2Clear();
-  return 0;
-}
-
-/** Replaces the client id in the stored CONNECT (MQTT 5 Assigned Client Identifier, 3.2.2.3.7). */
-function spliceClientId(id: usize, len: i32): void {
-  let oldLen = (<i32>load<u8>(CONNECT_BODY + <usize>connectIdPos) << 8) | <i32>load<u8>(CONNECT_BODY + <usize>connectIdPos + 1);
-  let newBody = connectBodyLen - oldLen + len;
-  if (5 + newBody > CONNECT_BYTES) return; // no room: later reconnects keep the empty id
-  let tail = CONNECT_BODY + <usize>(connectIdPos + 2 + oldLen);
-  memory.copy(tail + <usize>(len - oldLen), tail, <usize>(connectBodyLen - connectIdPos - 2 - oldLen));
-  wrU16(CONNECT_BODY + <usize>connectIdPos, <u32>len);
-  memory.copy(CONNECT_BODY + <usize>(connectIdPos + 2), id, <usize>len);
-  connectBodyLen = newBody;
-}
 
 // ======================================================================================
 // Transport
@@ -532,12 +411,7 @@ function handleConnack(code: u32, now: u32): i32 {
   let present = (evGet(EV_FLAGS) & 1) != 0;
   if (present && cleanStartSent) return violation(Reason.ProtocolError);    // [MQTT-3.2.2-4]
   if (v5()) {
-    if (propSeen(0x21)) setSendQuota(<i32>propValue(0x21));
-    if (propSeen(0x27)) setServerMaxPacket(<i32>min<u32>(propValue(0x27), 268435460));
-    if (propSeen(0x22) && option(Option.TopicAliasOut) != 0) setAliasUsable(<i32>min<u32>(propValue(0x22), <u32>TOPIC_ALIAS_OUT_SLOTS));
-    if (propSeen(0x24)) setServerMaxQos(propValue(0x24));
-    if (propSeen(0x25)) setServerRetain(propValue(0x25) != 0);
-    if (propSeen(0x13)) setKeepAliveMs(propValue(0x13) * 1000);            // [MQTT-3.2.2-21]
+    negotiatedFromConnack(option(Option.TopicAliasOut) != 0);
     if (propSeen(0x12)) {
       // Only an answer to an empty client id (3.2.2.3.7); unasked, it would replace ours.
       if (!clientIdEmpty) return violation(Reason.ProtocolError);
@@ -679,183 +553,29 @@ export function pollDelayMs(now: u32): i32 {
 }
 
 // ======================================================================================
-// Commands
+// Hooks for configure() and the commands (they live in connect-config.ts and commands.ts)
 // ======================================================================================
 
-function allocPacketId(): u32 {
-  for (let tries = 0; tries < 65535; tries++) {
-    nextPacketId = nextPacketId >= 65535 ? 1 : nextPacketId + 1;
-    if (obFind(nextPacketId) == 0 && requestFind(nextPacketId, 0) < 0) return nextPacketId;
-  }
-  return 0;
+/** A new configuration starts a new session: nothing queued, nothing in flight, no history. */
+export function onConfigured(): void {
+  connectedOnce = false;
+  userEnded = false;
+  obReset();
+  qos2Clear();
+  // Messages queued before the first connection are encoded for the configured version.
+  negotiatedReset(version5, keepAliveS);
 }
 
-/** Room for an outbox entry, applying the overflow policy. Returns the entry or 0 (reason in reserveStatus). */
-let reserveStatus: i32 = 0;
-function outboxReserve(wireLen: i32, id: u32, entryState: u8): usize {
-  if (obEntryBytes(wireLen) > OUTBOX_BYTES) { reserveStatus = Status.TooLarge; return 0; }
-  let e = obAlloc(wireLen, id, entryState);
-  while (e == 0 && option(Option.OverflowPolicy) == Overflow.DropOldestQos0) {
-    let victim: usize = 0;
-    for (let v = obFirst(0); v != 0; v = obNext()) {
-      if (obState(v) == OB_QUEUED && obQos(v) == 0) { victim = v; break; }
-    }
-    if (victim == 0) break;
-    obFree(victim);
-    count(Counter.OutboxDropped);
-    droppedSinceReport++;
-    pendingLocal |= LOCAL_DROPPED;
-    e = obAlloc(wireLen, id, entryState);
-  }
-  if (e == 0) {
-    count(Counter.OutboxRejected);
-    reserveStatus = Status.OutboxFull;
-  }
-  return e;
+/** The overflow policy evicted a queued QoS 0 message: reported as one MessageDropped event. */
+export function noteDropped(): void {
+  droppedSinceReport++;
+  pendingLocal |= LOCAL_DROPPED;
 }
 
-/** Checks a PUBLISH command and stores its header in the outbox; returns the entry or 0 (reason in reserveStatus). */
-function publishEntry(topicOff: i32, topicLen: i32, payloadLen: i32, qos: u32, retain: u32, entryState: u8): usize {
-  reserveStatus = Status.BadArgument;
-  if (!configured || !inScratch(topicOff, topicLen) || payloadLen < 0 || qos > 2) return 0;
-  let topic = SCRATCH + <usize>topicOff;
-  if (!topicNameValid(topic, topicLen)) return 0;
-  let propsLen = v5() ? propsBuilt : 0;
-  if (propsLen > 0) {
-    if (propsCheck(PROPS, propsLen, P.PUBLISH) != 0) return 0;
-    if (propSeen(0x23) || propSeen(0x0b)) return 0; // aliases are ours to assign; subscription ids are the server's [MQTT-3.3.4-6]
-  }
-  reserveStatus = Status.NotAllowed;
-  if (qos > serverMaxQos || (retain != 0 && !serverRetain)) return 0;    // [MQTT-3.2.2-11], [MQTT-3.2.2-14]
-  let rem = publishRemaining(v5(), topicLen, qos, propsLen, payloadLen);
-  reserveStatus = Status.TooLarge;
-  if (rem > 268435455 || packetSize(rem) > serverMaxPacket) return 0;
-  let id: u32 = 0;
-  if (qos > 0) {
-    id = allocPacketId();
-    reserveStatus = Status.NoSlot;
-    if (id == 0) return 0;
-  }
-  let e = outboxReserve(packetSize(rem), id, entryState);
-  if (e == 0) return 0;
-  let flags = (qos << 1) | (retain != 0 ? 1 : 0);
-  writePos = encodePublishHead(obWire(e), v5(), flags, topic, topicLen, id, PROPS, propsLen, payloadLen);
-  propsReset();
-  count(Counter.MessagesOut);
-  return e;
-}
-
-/** Queues a PUBLISH (topic and payload in SCRATCH, properties from PROPS). Returns the packet id (0 for QoS 0) or -Status. */
-export function publish(topicOff: i32, topicLen: i32, payloadOff: i32, payloadLen: i32, qos: u32, retain: u32): i32 {
-  if (!inScratch(payloadOff, payloadLen)) return -Status.BadArgument;
-  if (writeEntry != 0) return -Status.InvalidState;
-  let e = publishEntry(topicOff, topicLen, payloadLen, qos, retain, OB_QUEUED);
-  if (e == 0) return -reserveStatus;
-  memory.copy(writePos, SCRATCH + <usize>payloadOff, <usize>payloadLen);
-  return <i32>obPacketId(e);
-}
-
-/** Starts a PUBLISH whose payload of totalLen bytes follows in publishWrite calls. */
-export function publishBegin(topicOff: i32, topicLen: i32, totalLen: i32, qos: u32, retain: u32): i32 {
-  if (writeEntry != 0) return -Status.InvalidState;
-  let e = publishEntry(topicOff, topicLen, totalLen, qos, retain, totalLen > 0 ? OB_WRITING : OB_QUEUED);
-  if (e == 0) return -reserveStatus;
-  if (totalLen > 0) {
-    writeEntry = e;
-    writeLeft = totalLen;
-  }
-  return <i32>obPacketId(e);
-}
-
-/** Appends payload bytes from SCRATCH to the message started by publishBegin. Returns the bytes still expected. */
-export function publishWrite(off: i32, len: i32): i32 {
-  if (writeEntry == 0) return -Status.InvalidState;
-  if (!inScratch(off, len) || len > writeLeft) return -Status.BadArgument;
-  memory.copy(writePos, SCRATCH + <usize>off, <usize>len);
-  writePos += <usize>len;
-  writeLeft -= len;
-  if (writeLeft == 0) {
-    obSetState(writeEntry, OB_QUEUED);
-    writeEntry = 0;
-  }
-  return writeLeft;
-}
-
-/**
- * SUBSCRIBE or UNSUBSCRIBE. The payload in SCRATCH is laid out as on the wire: for each
- * filter a two-byte length and the filter, followed (SUBSCRIBE) by its options byte.
- * Returns the packet id or -Status.
- */
-export function request(type: u32, off: i32, len: i32): i32 {
-  if (state != State.Connected) return -Status.InvalidState;
-  if ((type != P.SUBSCRIBE && type != P.UNSUBSCRIBE) || !inScratch(off, len)) return -Status.BadArgument;
-  let sub = type == P.SUBSCRIBE;
-  let p = SCRATCH + <usize>off;
-  let end = p + <usize>len;
-  let n: u32 = 0;
-  while (p < end) {
-    if (p + 2 > end) return -Status.BadArgument;
-    let flen = (<i32>load<u8>(p) << 8) | <i32>load<u8>(p + 1);
-    let filter = p + 2;
-    p = filter + <usize>flen;
-    if (p + (sub ? 1 : 0) > end || !topicFilterValid(filter, flen)) return -Status.BadArgument;
-    if (sub) {
-      let o = <u32>load<u8>(p++);
-      // QoS 0-2; v5() adds No Local (bit 2), Retain As Published (bit 3), Retain Handling 0-2 (bits 4-5).
-      if ((o & 3) == 3 || (o & (v5() ? 0xc0 : 0xfc)) != 0 || ((o >> 4) & 3) == 3) return -Status.BadArgument;
-      // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4].
-      if ((o & 4) != 0 && flen >= 7 && sharePrefix(filter)) return -Status.BadArgument;
-    }
-    n++;
-  }
-  if (n == 0 || n > 255) return -Status.BadArgument;                          // at least one filter [MQTT-3.8.3-2]
-  let propsLen = v5() ? propsBuilt : 0;
-  if (propsLen > 0 && propsCheck(PROPS, propsLen, type) != 0) return -Status.BadArgument;
-  let size = packetSize(requestRemaining(v5(), propsLen, len));
-  if (size > serverMaxPacket) return -Status.TooLarge;
-  if (!txRoom(size)) return txMidPacket() || size <= TX_BUFFER_BYTES ? -Status.WouldBlock : -Status.TooLarge;
-  let id = allocPacketId();
-  if (id == 0 || !requestAdd(id, type, n)) return -Status.NoSlot;
-  encodeRequest(txAppend(size), type, v5(), id, PROPS, propsLen, SCRATCH + <usize>off, len);
-  propsReset();
-  return <i32>id;
-}
-
-/** "$share/" at the start of a filter (compared byte by byte: the firmware has no strings). */
-function sharePrefix(f: usize): bool {
-  return load<u8>(f) == 0x24 && load<u8>(f, 1) == 0x73 && load<u8>(f, 2) == 0x68 && load<u8>(f, 3) == 0x61 &&
-    load<u8>(f, 4) == 0x72 && load<u8>(f, 5) == 0x65 && load<u8>(f, 6) == 0x2f;
-}
-
-/** Ends the session from our side: DISCONNECT (with reason and PROPS in MQTT 5) and no reconnect. */
-export function disconnect(reason: u32): i32 {
-  if (reason > 255) return -Status.BadArgument;
+/** The host ends the session: no reconnect; Closing when a DISCONNECT went out, else Idle. */
+export function endByUser(disconnectSent: bool): void {
   userEnded = true;
   timerStopAll();
-  if (state != State.Connected && state != State.Connecting) {
-    if (state != State.Closing) state = State.Idle;
-    return 0;
-  }
-  let propsLen = v5() ? propsBuilt : 0;
-  if (propsLen > 0 && propsCheck(PROPS, propsLen, P.DISCONNECT) != 0) return -Status.BadArgument;
-  let size = packetSize(reasonPacketRemaining(v5(), reason, propsLen));
-  if (!txRoom(size)) return -Status.WouldBlock;
-  encodeReasonPacket(txAppend(size), P.DISCONNECT, v5(), reason, PROPS, propsLen);
-  propsReset();
-  state = State.Closing;
-  return 0;
-}
-
-/** MQTT 5 AUTH (enhanced authentication, 4.12) with PROPS. */
-export function auth(reason: u32): i32 {
-  if (!v5()) return -Status.Unsupported;
-  if (state != State.Connected && state != State.Connecting) return -Status.InvalidState;
-  if (reason != 0 && reason != 0x18 && reason != 0x19) return -Status.BadArgument;
-  let propsLen = propsBuilt;
-  if (propsCheck(PROPS, propsLen, P.AUTH) != 0) return -Status.BadArgument;
-  let size = packetSize(reasonPacketRemaining(true, reason, propsLen));
-  if (!txRoom(size)) return -Status.WouldBlock;
-  encodeReasonPacket(txAppend(size), P.AUTH, true, reason, PROPS, propsLen);
-  propsReset();
-  return 0;
+  if (disconnectSent) state = State.Closing;
+  else if (state != State.Closing) state = State.Idle;
 }
