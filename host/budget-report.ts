@@ -1,7 +1,7 @@
 // The budget of each built firmware profile, as the module itself reports it: Wasm size,
 // every region's offset and size, the static memory they span and the linear memory an
 // instance gets. Used by the README's budget table and by the simulator's reports.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Firmware, wasmPath } from "./firmware.ts";
 import { BUDGET_NAMES, type BudgetName } from "./abi.ts";
@@ -57,8 +57,25 @@ export function budgetTable(profiles = builtProfiles()): string {
   return [head, rule, ...rows].join("\n");
 }
 
+const START = "<!-- budget-table:start -->";
+const END = "<!-- budget-table:end -->";
+
+/** The README with its budget table replaced by the current one. */
+export function readmeWithTable(readme: string, table = budgetTable()): string {
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error("README has no budget-table markers");
+  return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
+}
+
 export { BUDGET_NAMES };
 
 if (process.argv[1] && process.argv[1].endsWith("budget-report.ts")) {
-  console.log(process.argv.includes("--json") ? JSON.stringify(builtProfiles().map(profileBudget), null, 2) : budgetTable());
+  if (process.argv.includes("--readme")) {
+    const path = join(wasmPath("x"), "..", "..", "..", "README.md");
+    writeFileSync(path, readmeWithTable(readFileSync(path, "utf8")));
+    console.log(`updated the budget table in ${path}`);
+  } else {
+    console.log(process.argv.includes("--json") ? JSON.stringify(builtProfiles().map(profileBudget), null, 2) : budgetTable());
+  }
 }
