@@ -11,6 +11,7 @@ import { evClear, evSet, EventType, EV_PACKET_TYPE, EV_FLAGS, EV_REASON, EV_PACK
   EV_PAYLOAD_PTR, EV_PAYLOAD_LEN, EV_PROPS_PTR, EV_PROPS_LEN, EV_TOTAL, EV_ALIAS } from "../event";
 import { propValue, propSeen } from "./properties";
 import { MQTT5_ENABLED } from "../budget";
+import { hasWildcard } from "./topic";
 
 /** Length of the fixed header of the last packet framed by frameHeader. */
 export let hdrLen: i32 = 0;
@@ -55,11 +56,7 @@ export function decodePublishHead(ptr: usize, end: usize, asV5: bool): i32 {
   let alias: u32 = 0;
   if (v5 && propSeen(0x23)) alias = propValue(0x23);
   if (topicLen == 0 && alias == 0) return Reason.ProtocolError; // [MQTT-4.7.3-1]
-  // Wildcards in a Topic Name [MQTT-3.3.2-2].
-  for (let i = 0; i < topicLen; i++) {
-    let c = load<u8>(topic + <usize>i);
-    if (c == 0x2b || c == 0x23) return Reason.TopicNameInvalid;
-  }
+  if (hasWildcard(topic, topicLen)) return Reason.TopicNameInvalid;   // [MQTT-3.3.2-2]
   evSet(EV_FLAGS, flags & 0x0f);
   evSet(EV_PACKET_ID, packetId);
   evSet(EV_TOPIC_PTR, <u32>topic);

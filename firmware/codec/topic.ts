@@ -6,13 +6,18 @@ const PLUS: u32 = 0x2b;
 const HASH: u32 = 0x23;
 const SLASH: u32 = 0x2f;
 
-export function topicNameValid(ptr: usize, len: i32): bool {
-  if (len < 1 || len > 65535) return false;
-  for (let i = 0; i < len; i++) {
-    let c = <u32>load<u8>(ptr + <usize>i);
-    if (c == PLUS || c == HASH) return false;
+/** True when [ptr, ptr+len) holds '+' or '#'. */
+export function hasWildcard(ptr: usize, len: i32): bool {
+  let end = ptr + <usize>len;
+  for (; ptr < end; ptr++) {
+    let c = <u32>load<u8>(ptr);
+    if (c == PLUS || c == HASH) return true;
   }
-  return utf8Valid(ptr, len);
+  return false;
+}
+
+export function topicNameValid(ptr: usize, len: i32): bool {
+  return len >= 1 && len <= 65535 && !hasWildcard(ptr, len) && utf8Valid(ptr, len);
 }
 
 export function topicFilterValid(ptr: usize, len: i32): bool {

@@ -31,8 +31,9 @@ export function encoder(): { encode: Case; once: () => Buffer } {
   const once = (): Buffer => {
     mem.set(topic, fw.scratch);
     mem.set(PAYLOAD, fw.scratch + tLen);
-    const rc = ex.publish(0, tLen, tLen, pLen, 0, 0);
+    const rc = ex.publishBegin(0, tLen, pLen, 0, 0);
     if (rc < 0) throw new Error(`publish failed: status ${-rc}`);
+    ex.publishWrite(tLen, pLen);
     const n = ex.pollTransmit(NOW);
     return Buffer.from(mem.subarray(fw.tx, fw.tx + n));
   };
@@ -40,7 +41,8 @@ export function encoder(): { encode: Case; once: () => Buffer } {
     for (let i = 0; i < count; i++) {
       mem.set(topic, fw.scratch);
       mem.set(PAYLOAD, fw.scratch + tLen);
-      ex.publish(0, tLen, tLen, pLen, 0, 0);
+      ex.publishBegin(0, tLen, pLen, 0, 0);
+      ex.publishWrite(tLen, pLen);
       const n = ex.pollTransmit(NOW);
       sink.value += Buffer.from(mem.subarray(fw.tx, fw.tx + n)).length;
     }
@@ -88,4 +90,57 @@ export function decoder(wire: Uint8Array, output: DecodeOutput): { decode: Case;
     }
   };
   return { decode, once };
+}
+
+/** Messages per host-loop pass in the batched cases: one read or one drain carries this many packets. */
+export const BATCH = 10;
+
+/**
+ * Encode as the host loop does it: copy topic and payload in and publish each message, then
+ * drain TX once and copy the packets out into one Buffer (as a socket write would).
+ */
+export function batchedEncoder(): Case {
+  const fw = connectedFirmware();
+  const ex = fw.exports;
+  const mem = fw.memory;
+  const topic = Buffer.from(TOPIC, "utf8");
+  const tLen = topic.length;
+  const pLen = PAYLOAD.length;
+  return (count) => {
+    for (let i = 0; i < count; i += BATCH) {
+      for (let k = 0; k < BATCH; k++) {
+        mem.set(topic, fw.scratch);
+        mem.set(PAYLOAD, fw.scratch + tLen);
+        ex.publishBegin(0, tLen, pLen, 0, 0);
+        ex.publishWrite(tLen, pLen);
+      }
+      const n = ex.pollTransmit(NOW);
+      sink.value += Buffer.from(mem.subarray(fw.tx, fw.tx + n)).length;
+    }
+  };
+}
+
+/**
+ * Decode as the host loop does it: one read of BATCH packets copied into RX, then pollEvent
+ * until None; each message read as offsets, or with its payload copied into a Buffer.
+ */
+export function batchedDecoder(wire: Uint8Array, withPayload: boolean): Case {
+  const fw = connectedFirmware();
+  const ex = fw.exports;
+  const mem = fw.memory;
+  const words = new Uint32Array(mem.buffer);
+  const ev = ex.regionOffset(Region.Event) >>> 2;
+  const chunk = Buffer.concat(Array.from({ length: BATCH }, () => wire));
+  return (count) => {
+    for (let i = 0; i < count; i += BATCH) {
+      if (ex.rxReserve() < chunk.length) throw new Error("RX full");
+      mem.set(chunk, ex.rxWritePtr());
+      ex.receive(chunk.length);
+      while (ex.pollEvent(NOW) === EventType.Message) {
+        const pPtr = words[ev + EV.PAYLOAD_PTR], pLen = words[ev + EV.PAYLOAD_LEN];
+        sink.value += words[ev + EV.TOPIC_LEN] + pLen;
+        if (withPayload) sink.value += Buffer.from(mem.subarray(pPtr, pPtr + pLen)).length;
+      }
+    }
+  };
 }

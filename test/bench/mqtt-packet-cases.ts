@@ -28,3 +28,17 @@ export function decoder(): { decode: Case; last: () => mqttPacket.IPublishPacket
   };
   return { decode, last: () => last };
 }
+
+/** mqtt-packet fed the same batched reads as our batched decoder. */
+export function batchedDecoder(batch: number): Case {
+  const wire = mqttPacketWire();
+  const chunk = Buffer.concat(Array.from({ length: batch }, () => wire));
+  const parser = mqttPacket.parser(opts);
+  parser.on("packet", (p) => {
+    const m = p as mqttPacket.IPublishPacket;
+    sink.value += m.topic.length + (m.payload as Buffer).length;
+  });
+  return (n) => {
+    for (let i = 0; i < n; i += batch) parser.parse(chunk);
+  };
+}

@@ -2,10 +2,10 @@
 // measured side by side in one process. Prints a table, or one JSON line per row with --json.
 // Options: --json, --ms <run ms per case> (default 1000), --repeats <n> (default 3).
 import { parseArgs } from "node:util";
-import { decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
+import { BATCH, batchedDecoder as ourBatchedDecoder, batchedEncoder, decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
 import { measureAll, type Case } from "./measure.ts";
 import { PAYLOAD, TOPIC } from "./message.ts";
-import { decoder as theirDecoder, encode as theirEncode, mqttPacketWire } from "./mqtt-packet-cases.ts";
+import { batchedDecoder as theirBatchedDecoder, decoder as theirDecoder, encode as theirEncode, mqttPacketWire } from "./mqtt-packet-cases.ts";
 
 const { values: args } = parseArgs({
   options: { json: { type: "boolean", default: false }, ms: { type: "string", default: "1000" }, repeats: { type: "string", default: "3" } },
@@ -36,6 +36,10 @@ const cases: Record<string, Case> = {
   "ours decode payload": decPayload.decode,
   "ours decode payload+topic": decTopic.decode,
   "mqtt-packet decode": theirs.decode,
+  "ours encode batched": batchedEncoder(),
+  "ours decode batched offsets": ourBatchedDecoder(wire, false),
+  "ours decode batched payload": ourBatchedDecoder(wire, true),
+  "mqtt-packet decode batched": theirBatchedDecoder(BATCH),
 };
 
 interface Row { case: string; ours: string; target: number | null; detail: string }
@@ -44,6 +48,9 @@ const rows: Row[] = [
   { case: "decode (offsets)", ours: "ours decode offsets", target: 10, detail: "copy PUBLISH into RX, receive, pollEvent; topic and payload as offsets" },
   { case: "decode (payload Buffer)", ours: "ours decode payload", target: 10, detail: "as above, plus a Buffer copy of the payload" },
   { case: "decode (payload Buffer + topic string)", ours: "ours decode payload+topic", target: null, detail: "as above, plus the topic as a JS string" },
+  { case: `encode, ${BATCH} per drain`, ours: "ours encode batched", target: 8, detail: `copy in and publish ${BATCH} messages, then one pollTransmit and one Buffer copy out` },
+  { case: `decode, ${BATCH} per read (offsets)`, ours: "ours decode batched offsets", target: 10, detail: `one read of ${BATCH} packets into RX, pollEvent until None; mqtt-packet parses the same reads` },
+  { case: `decode, ${BATCH} per read (payload Buffer)`, ours: "ours decode batched payload", target: 10, detail: "as above, plus a Buffer copy of each payload" },
 ];
 
 if (!args.json) {
@@ -56,7 +63,8 @@ const fmt = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
 const table: string[][] = [["case", "ours msg/s", "mqtt-packet msg/s", "ours/mqtt-packet", "target"]];
 for (const r of rows) {
   const ours = medians[r.ours];
-  const base = r.case === "encode" ? medians["mqtt-packet encode"] : medians["mqtt-packet decode"];
+  const base = r.case.startsWith("encode") ? medians["mqtt-packet encode"]
+    : r.ours.includes("batched") ? medians["mqtt-packet decode batched"] : medians["mqtt-packet decode"];
   const ratio = ours / base;
   if (args.json) {
     process.stdout.write(JSON.stringify({
