@@ -20,6 +20,9 @@ if (!(TX_BUFFER_BYTES >= TOPIC_ALIAS_TOPIC_BYTES + 32)) ERROR("TX_BUFFER_BYTES m
 if (!(OUTBOX_BYTES >= 64)) ERROR("OUTBOX_BYTES must be at least 64 bytes");
 if (!(OUTBOX_BYTES % 4 == 0)) ERROR("OUTBOX_BYTES must be a multiple of 4 (entries are 4-byte aligned)");
 if (!(INFLIGHT_COUNT_MAX >= 1 && INFLIGHT_COUNT_MAX <= 65535)) ERROR("INFLIGHT_COUNT_MAX must be 1..65535 (Receive Maximum range)");
+// At CONNACK every PUBREL of the in-flight window goes into TX at once, behind a CONNECT the
+// host may not have drained yet (session.ts resumeOutbox).
+if (!(CONNECT_BYTES + INFLIGHT_COUNT_MAX * 4 <= TX_BUFFER_BYTES)) ERROR("TX_BUFFER_BYTES must hold CONNECT plus a PUBREL per in-flight slot");
 if (!(REQUEST_SLOTS >= 1)) ERROR("REQUEST_SLOTS must be at least 1 to subscribe");
 if (!(INBOUND_QOS2_SLOTS >= 1 && INBOUND_QOS2_SLOTS <= 65535)) ERROR("INBOUND_QOS2_SLOTS is announced as Receive Maximum: 1..65535");
 if (!(TOPIC_ALIAS_OUT_SLOTS <= 65535 && TOPIC_ALIAS_IN_SLOTS <= 65535)) ERROR("topic alias slots are u16 on the wire");

@@ -12,7 +12,7 @@ import * as C from "./session/connect-config";
 import * as K from "./session/commands";
 import { setOption as _setOption } from "./session/options";
 import { propsSet as _propsSet } from "./codec/properties";
-import { frameHeader, decodePacket as _decodePacket } from "./codec/decode";
+import { frameHeader, decodePacket as _decodePacket, hdrLen, remLen, receivable } from "./codec/decode";
 import { counterGet } from "./counters";
 import { RX } from "./regions";
 import * as B from "./budget";
@@ -87,6 +87,8 @@ export function auth(reason: u32): i32 { return K.auth(reason); }
 export function decodeRx(len: i32, v5: i32): i32 {
   let f = frameHeader(RX, RX + <usize>len);
   if (f < 0) return -f;
-  if (f == 0) return -1;
+  let bad = receivable(<u32>load<u8>(RX) >> 4, v5 != 0);
+  if (bad != 0) return bad;
+  if (f == 0 || hdrLen + remLen != len) return -1;
   return _decodePacket(RX, v5 != 0);
 }

@@ -1,7 +1,7 @@
 // Typed wrappers for the firmware's commands: strings and payloads go into SCRATCH, the
 // command gets offsets. Return values are the firmware's: packet id (>= 0) or -Status.
 import type { Firmware } from "./firmware.ts";
-import { PacketType } from "./abi.ts";
+import { PacketType, Status } from "./abi.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 
 export interface ConnectOptions {
@@ -88,6 +88,8 @@ function layout(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean)
 }
 
 export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: Properties): number {
+  // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4]; the firmware leaves this check to us.
+  if (subs.some((s) => s.nl && s.topic.startsWith("$share/"))) return -Status.BadArgument;
   setProperties(fw, encodeProperties(properties));
   return fw.exports.request(PacketType.SUBSCRIBE, 0, layout(fw, subs, true));
 }

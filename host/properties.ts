@@ -42,7 +42,7 @@ export const PROPERTY_TABLE: PropertyInfo[] = [
 const BY_ID = new Map(PROPERTY_TABLE.map((p) => [p.id, p]));
 const BY_NAME = new Map(PROPERTY_TABLE.map((p) => [p.name, p]));
 // mqtt-packet reports these 0/1 byte properties as booleans.
-const BOOLEAN_NAMES = new Set(["requestProblemInformation", "requestResponseInformation", "retainAvailable",
+const BOOLEAN_NAMES = new Set(["payloadFormatIndicator", "requestProblemInformation", "requestResponseInformation", "retainAvailable",
   "wildcardSubscriptionAvailable", "subscriptionIdentifiersAvailable", "sharedSubscriptionAvailable"]);
 
 export class PropertyError extends Error {}
@@ -134,8 +134,9 @@ export function decodeProperties(b: Buffer): Properties {
     if (info.kind === "pair") {
       const k = str().toString("utf8");
       const v = str().toString("utf8");
-      const up = (out.userProperties ??= {}) as Record<string, string | string[]>;
-      const prev = up[k];
+      // A prototype-free record: a property named "constructor" or "__proto__" is just a name.
+      const up = (out.userProperties ??= Object.create(null)) as Record<string, string | string[]>;
+      const prev = Object.prototype.hasOwnProperty.call(up, k) ? up[k] : undefined;
       up[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     } else if (info.kind === "string") {
       out[info.name] = str().toString("utf8");

@@ -18,6 +18,19 @@ export let hdrLen: i32 = 0;
 /** Remaining Length of the last packet framed by frameHeader. */
 export let remLen: i32 = 0;
 
+/**
+ * 0 when a client may receive packet type `type`, else the reason: reserved type 0 is
+ * malformed; packets only a server receives (and DISCONNECT/AUTH in 3.1.1) break the protocol.
+ * Checked as soon as the first byte is in, so such a packet is refused before it is complete.
+ */
+export function receivable(type: u32, v5: bool): i32 {
+  if (type == 0) return Reason.MalformedPacket;
+  if (type == P.CONNECT || type == P.SUBSCRIBE || type == P.UNSUBSCRIBE || type == P.PINGREQ || (!(MQTT5_ENABLED && v5) && type >= P.DISCONNECT)) {
+    return Reason.ProtocolError;
+  }
+  return 0;
+}
+
 /** Frames a packet at [ptr, end): returns 1 when the fixed header is complete, 0 when more bytes are needed, or -MalformedPacket. */
 export function frameHeader(ptr: usize, end: usize): i32 {
   if (ptr + 2 > end) return 0;
@@ -54,7 +67,10 @@ export function decodePublishHead(ptr: usize, end: usize, asV5: bool): i32 {
   if (reason != 0) return reason;
   if (qos > 0 && packetId == 0) return Reason.ProtocolError;  // [MQTT-2.2.1-3]
   let alias: u32 = 0;
-  if (v5 && propSeen(0x23)) alias = propValue(0x23);
+  if (v5 && propSeen(0x23)) {
+    alias = propValue(0x23);
+    if (alias == 0) return Reason.TopicAliasInvalid;                 // [MQTT-3.3.2-8]
+  }
   if (topicLen == 0 && alias == 0) return Reason.ProtocolError; // [MQTT-4.7.3-1]
   if (hasWildcard(topic, topicLen)) return Reason.TopicNameInvalid;   // [MQTT-3.3.2-2]
   evSet(EV_FLAGS, flags & 0x0f);
@@ -84,7 +100,9 @@ export function decodePacket(ptr: usize, asV5: bool): i32 {
   propsNone();
   evSet(EV_PACKET_TYPE, type);
   if (type == P.PUBLISH) return decodePublishHead(ptr, end, v5);
-  // Every other packet a client receives has fixed flags: 0010 for PUBREL, 0000 otherwise.
+  let bad = receivable(type, v5);
+  if (bad != 0) return bad;
+  // Every other packet a client receives has fixed flags: 0010 for PUBREL, 0000 otherwise [MQTT-2.1.3-1].
   if (flags != (type == P.PUBREL ? 2 : 0)) return Reason.MalformedPacket;
   rdBegin(ptr + <usize>hdrLen, end);
   let reason: i32 = 0;
@@ -135,14 +153,16 @@ export function decodePacket(ptr: usize, asV5: bool): i32 {
     rdBegin(end, end); // the codes are consumed
   } else if (type == P.PINGRESP) {
     if (remLen != 0) return Reason.MalformedPacket;
-  } else if (v5 && (type == P.DISCONNECT || type == P.AUTH)) {
+  } else if (v5) {
+    // DISCONNECT or AUTH (5.0 only: screened above).
     if (remLen > 0) code = rdU8();
     if (remLen > 1) reason = rdProps(type);
     if (rdFail) return Reason.MalformedPacket;
+    if (reason != 0) return reason;
     if (!reasonAllowed(type, code, v5)) return Reason.ProtocolError;
-  } else {
-    // Reserved type 0, packets only a server receives, and DISCONNECT/AUTH in 3.1.1.
-    return type == 0 ? Reason.MalformedPacket : Reason.ProtocolError;
+    if (type == P.DISCONNECT && propSeen(0x11)) return Reason.ProtocolError; // only a client sends it [MQTT-3.14.2-2]
+    // The method is required unless the AUTH is a bare Success (3.15.2.1, 3.15.2.2.2).
+    if (type == P.AUTH && (code != 0 || propsLen > 0) && !propSeen(0x15)) return Reason.ProtocolError;
   }
   if (rdFail) return Reason.MalformedPacket;
   if (reason != 0) return reason;

@@ -45,11 +45,13 @@ export function connectRemaining(v5: bool, propsLen: i32, idLen: i32, willPropsL
   return n;
 }
 
-export function encodeConnect(dst: usize, v5: bool, flags: u32, keepAlive: u32, propsPtr: usize, propsLen: i32,
+/**
+ * Writes the CONNECT variable header and payload (the Remaining Length's worth of bytes, no
+ * fixed header: the session keeps the body and adds the header when it sends it).
+ */
+export function encodeConnectBody(p: usize, v5: bool, flags: u32, keepAlive: u32, propsPtr: usize, propsLen: i32,
   idPtr: usize, idLen: i32, willPropsPtr: usize, willPropsLen: i32, willTopicPtr: usize, willTopicLen: i32,
   willPayloadPtr: usize, willPayloadLen: i32, userPtr: usize, userLen: i32, passPtr: usize, passLen: i32): usize {
-  let rem = connectRemaining(v5, propsLen, idLen, willPropsLen, willTopicLen, willPayloadLen, userLen, passLen);
-  let p = header(dst, P.CONNECT << 4, rem);
   p = wrU16(p, 4);
   store<u32>(p, 0x5454514d); // "MQTT"
   p += 4;

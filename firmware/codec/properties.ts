@@ -3,6 +3,7 @@
 // builds, a writer for the host, and a cursor the host uses to read validated properties.
 import { PROPS_BYTES } from "../budget";
 import { Status } from "../reason";
+import { hasWildcard } from "./topic";
 import { PROP_VALUES } from "../regions";
 import { Reason } from "../reason";
 import { rdPos, rdEnd, rdFail, rdU8, rdU16, rdU32, rdVarint, rdBinary, rdString, rdBegin, rdLen } from "./reader";
@@ -74,6 +75,9 @@ export function propType(id: u32): u32 {
 export let pSeen: u64 = 0;
 export let pAssignedIdPtr: usize = 0;
 export let pAssignedIdLen: i32 = 0;
+/** Where the last scan found an Authentication Method. */
+export let pAuthMethodPtr: usize = 0;
+export let pAuthMethodLen: i32 = 0;
 
 /** The integer value of property id from the last scan (valid when propSeen(id)). */
 export function propValue(id: u32): u32 {
@@ -91,8 +95,8 @@ export function propSeen(id: u32): bool {
 
 /**
  * Validates the properties in [rdPos, end) for packet `kind` (0 = will) and captures the
- * values the session needs. Returns 0, MalformedPacket (truncated value, unknown identifier,
- * bad UTF-8) or ProtocolError (property not allowed here, repeated, or out of range).
+ * values the session needs. Returns 0, MalformedPacket (truncated value, unknown identifier
+ * or one not valid for the packet, bad UTF-8) or ProtocolError (repeated, or out of range).
  */
 export function propsScan(end: usize, kind: u32): i32 {
   pSeen = 0;
@@ -111,7 +115,8 @@ export function propsScan(end: usize, kind: u32): i32 {
     let bit = <u64>1 << <u64>id;
     if (!multi && (pSeen & bit) != 0) { if (reason == 0) reason = Reason.ProtocolError; }
     pSeen |= bit;
-    if (allowed == 0 && reason == 0) reason = Reason.ProtocolError;
+    // An identifier not valid for the packet type makes the packet malformed (2.2.2.2).
+    if (allowed == 0) { reason = Reason.MalformedPacket; break; }
     let v: u32 = 0;
     if (type == T_BYTE) v = rdU8();
     else if (type == T_U16) v = rdU16();
@@ -120,6 +125,8 @@ export function propsScan(end: usize, kind: u32): i32 {
     else if (type == T_STRING) {
       let p = rdString();
       if (id == 0x12) { pAssignedIdPtr = p; pAssignedIdLen = rdLen; }
+      if (id == 0x15) { pAuthMethodPtr = p; pAuthMethodLen = rdLen; }
+      if (id == 0x08 && hasWildcard(p, rdLen) && reason == 0) reason = Reason.ProtocolError; // Response Topic [MQTT-3.3.2-14]
     } else if (type == T_BINARY) rdBinary();
     else { rdString(); rdString(); }
     if (rdFail) { reason = Reason.MalformedPacket; break; }
@@ -128,8 +135,8 @@ export function propsScan(end: usize, kind: u32): i32 {
       // Every byte property is a 0/1 flag except Maximum QoS, which is also 0/1 (2 is expressed by absence).
       if (v > 1) reason = Reason.ProtocolError;
     }
-    if (id == 0x21 || id == 0x27 || id == 0x0b || id == 0x23) {
-      if (v == 0) reason = Reason.ProtocolError; // Receive Maximum, Maximum Packet Size, Subscription Identifier, Topic Alias
+    if (id == 0x21 || id == 0x27 || id == 0x0b) {
+      if (v == 0) reason = Reason.ProtocolError; // Receive Maximum, Maximum Packet Size, Subscription Identifier
     }
     store<u32>(PROP_VALUES + (<usize>id << 2), v);
   }

@@ -21,14 +21,13 @@ export function topicNameValid(ptr: usize, len: i32): bool {
 }
 
 export function topicFilterValid(ptr: usize, len: i32): bool {
-  if (len < 1 || len > 65535) return false;
+  if (len < 1 || len > 65535 || !utf8Valid(ptr, len)) return false;
+  let prev = SLASH;
   for (let i = 0; i < len; i++) {
     let c = <u32>load<u8>(ptr + <usize>i);
-    if (c != PLUS && c != HASH) continue;
-    // A wildcard must stand alone between separators; '#' must also be last.
-    if (i > 0 && <u32>load<u8>(ptr + <usize>i - 1) != SLASH) return false;
-    if (c == HASH && i != len - 1) return false;
-    if (c == PLUS && i < len - 1 && <u32>load<u8>(ptr + <usize>i + 1) != SLASH) return false;
+    // A wildcard stands alone in its level, and '#' is the last level.
+    if (((c == PLUS || c == HASH) && prev != SLASH) || (prev == PLUS && c != SLASH) || prev == HASH) return false;
+    prev = c;
   }
-  return utf8Valid(ptr, len);
+  return true;
 }

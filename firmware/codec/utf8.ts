@@ -1,27 +1,9 @@
 // Strict UTF-8 as MQTT requires (spec 1.5.4): well-formed [MQTT-1.5.4-1], no surrogates,
 // no overlong forms, nothing above U+10FFFF, and no U+0000 [MQTT-1.5.4-2].
-// Runs of ASCII are checked eight bytes at a time (most topics and strings are ASCII).
-
-const LOW7: u64 = 0x0101010101010101;
-const HIGH: u64 = 0x8080808080808080;
-
-/** True when the eight bytes of w contain a zero byte (the classic SWAR test). */
-// @ts-ignore: decorator
-@inline export function hasZeroByte(w: u64): bool {
-  return ((w - LOW7) & ~w & HIGH) != 0;
-}
 
 export function utf8Valid(ptr: usize, len: i32): bool {
   let end = ptr + <usize>len;
   while (ptr < end) {
-    // Eight ASCII bytes, none of them NUL, pass at once.
-    if (ptr + 8 <= end) {
-      let w = load<u64>(ptr);
-      if ((w & HIGH) == 0 && !hasZeroByte(w)) {
-        ptr += 8;
-        continue;
-      }
-    }
     let c = <u32>load<u8>(ptr++);
     if (c < 0x80) {
       if (c == 0) return false;

@@ -6,7 +6,7 @@ import { SCRATCH, PROPS } from "../regions";
 import { Status } from "../reason";
 import { Counter, count } from "../counters";
 import * as P from "../codec/packet-type";
-import { propsCheck, propSeen, propsBuilt, propsReset } from "../codec/properties";
+import { propsCheck, propSeen, propValue, propsBuilt, propsReset } from "../codec/properties";
 import { topicNameValid, topicFilterValid } from "../codec/topic";
 import {
   packetSize, publishRemaining, encodePublishHead, requestRemaining, encodeRequest, reasonPacketRemaining, encodeReasonPacket,
@@ -17,7 +17,7 @@ import { obAlloc, obFree, obFind, obFirst, obNext, obState, obSetState, obPacket
 import { requestAdd, requestFind } from "./requests";
 import { Option, Overflow, option } from "./options";
 import { inScratch } from "./scratch";
-import { configured } from "./connect-config";
+import { configured, sessionPersists, sameAuthMethod } from "./connect-config";
 import { state, State, noteDropped, endByUser } from "./session";
 
 let nextPacketId: u32 = 0;
@@ -139,9 +139,8 @@ export function request(type: u32, off: i32, len: i32): i32 {
     if (sub) {
       let o = <u32>load<u8>(p++);
       // QoS 0-2; v5() adds No Local (bit 2), Retain As Published (bit 3), Retain Handling 0-2 (bits 4-5).
+      // (No Local on a shared subscription [MQTT-3.8.3-4] is checked by the host's subscribe().)
       if ((o & 3) == 3 || (o & (v5() ? 0xc0 : 0xfc)) != 0 || ((o >> 4) & 3) == 3) return -Status.BadArgument;
-      // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4].
-      if ((o & 4) != 0 && flen >= 7 && sharePrefix(filter)) return -Status.BadArgument;
     }
     n++;
   }
@@ -158,15 +157,8 @@ export function request(type: u32, off: i32, len: i32): i32 {
   return <i32>id;
 }
 
-/** "$share/" at the start of a filter (compared byte by byte: the firmware has no strings). */
-function sharePrefix(f: usize): bool {
-  return load<u8>(f) == 0x24 && load<u8>(f, 1) == 0x73 && load<u8>(f, 2) == 0x68 && load<u8>(f, 3) == 0x61 &&
-    load<u8>(f, 4) == 0x72 && load<u8>(f, 5) == 0x65 && load<u8>(f, 6) == 0x2f;
-}
-
-/** DISCONNECT or AUTH with a reason code and properties from PROPS, into TX. */
+/** DISCONNECT or AUTH with a reason code and properties from PROPS (already checked), into TX. */
 function reasonPacket(type: u32, reason: u32, propsLen: i32): i32 {
-  if (propsLen > 0 && propsCheck(PROPS, propsLen, type) != 0) return -Status.BadArgument;
   let size = packetSize(reasonPacketRemaining(v5(), reason, propsLen));
   if (!txRoom(size)) return -Status.WouldBlock;
   encodeReasonPacket(txAppend(size), type, v5(), reason, PROPS, propsLen);
@@ -176,12 +168,19 @@ function reasonPacket(type: u32, reason: u32, propsLen: i32): i32 {
 
 /** Ends the session from our side: DISCONNECT (with reason and PROPS in MQTT 5) and no reconnect. */
 export function disconnect(reason: u32): i32 {
-  if (reason > 255) return -Status.BadArgument;
+  // The codes a client may send (Table 3-10) [MQTT-3.14.2-1]; 3.1.1 has none.
+  let ok = reason == 0 || (v5() && (reason == 0x04 || (reason >= 0x80 && reason <= 0x83) || reason == 0x90 || (reason >= 0x93 && reason <= 0x99)));
+  if (!ok) return -Status.BadArgument;
   if (state != State.Connected && state != State.Connecting) {
     endByUser(false);
     return 0;
   }
-  let rc = reasonPacket(P.DISCONNECT, reason, v5() ? propsBuilt : 0);
+  let propsLen = v5() ? propsBuilt : 0;
+  // A non-zero Session Expiry here needs a non-zero one in CONNECT (3.14.2.2.2).
+  if (propsLen > 0 && (propsCheck(PROPS, propsLen, P.DISCONNECT) != 0 || (propValue(0x11) != 0 && propSeen(0x11) && !sessionPersists))) {
+    return -Status.BadArgument;
+  }
+  let rc = reasonPacket(P.DISCONNECT, reason, propsLen);
   if (rc == 0) endByUser(true);
   return rc;
 }
@@ -190,6 +189,9 @@ export function disconnect(reason: u32): i32 {
 export function auth(reason: u32): i32 {
   if (!v5()) return -Status.Unsupported;
   if (state != State.Connected && state != State.Connecting) return -Status.InvalidState;
-  if (reason != 0 && reason != 0x18 && reason != 0x19) return -Status.BadArgument;
+  // Only inside an exchange our CONNECT began [MQTT-4.12.0-7]; a client sends Continue or Re-authenticate.
+  if (reason != 0x18 && reason != 0x19) return -Status.BadArgument;
+  // The Authentication Method must be there, and be the CONNECT's (3.15.2.2.2).
+  if (propsCheck(PROPS, propsBuilt, P.AUTH) != 0 || !propSeen(0x15) || !sameAuthMethod()) return -Status.BadArgument;
   return reasonPacket(P.AUTH, reason, propsBuilt);
 }

@@ -6,13 +6,17 @@ import {
 import { SCRATCH, PROPS, CONNECT } from "../regions";
 import { Status } from "../reason";
 import * as P from "../codec/packet-type";
-import { propsCheck, propSeen, propValue, propsBuilt, propsReset, KIND_WILL } from "../codec/properties";
+import { propsCheck, propSeen, propValue, propsBuilt, propsReset, KIND_WILL, pAuthMethodPtr, pAuthMethodLen } from "../codec/properties";
 import { utf8Valid } from "../codec/utf8";
 import { topicNameValid } from "../codec/topic";
 import { varintSize } from "../codec/varint";
 import { wrU16 } from "../codec/writer";
-import { connectRemaining, encodeConnect, CF_CLEAN, CF_WILL, CF_WILL_RETAIN, CF_PASSWORD, CF_USERNAME } from "../codec/encode";
+import { connectRemaining, encodeConnectBody, CF_CLEAN, CF_WILL, CF_WILL_RETAIN, CF_PASSWORD, CF_USERNAME } from "../codec/encode";
 import { inScratch } from "./scratch";
+import { bytesEqual } from "../codec/bytes-equal";
+
+/** The largest packet MQTT can frame: 1 + 4 bytes of header + 268,435,455 (2.1.4). */
+const UNLIMITED: i32 = 268435460;
 
 export let configured = false;
 export let version5 = false;
@@ -24,11 +28,20 @@ export let authMethodSent = false;
 /** The session outlives the connection (5.0 Session Expiry > 0; 3.1.1 clean session off). */
 export let sessionPersists = false;
 /** Largest packet we accept (our Maximum Packet Size). */
-export let inboundMaxPacket: i32 = MAX_INBOUND_PACKET_BYTES;
+export let inboundMaxPacket: i32 = UNLIMITED;
 /** The CONNECT body (without its fixed header) lives at CONNECT + 5, so a new client id can be spliced in. */
 export const CONNECT_BODY: usize = CONNECT + 5;
 export let connectBodyLen: i32 = 0;
 let connectIdPos: i32 = 0;
+/** The Authentication Method inside the CONNECT body (offset, length), when there is one. */
+let authMethodPos: i32 = 0;
+let authMethodLen: i32 = 0;
+
+/** True when the last scanned properties carry the Authentication Method of our CONNECT [MQTT-4.12.1-1]. */
+export function sameAuthMethod(): bool {
+  return authMethodSent && pAuthMethodLen == authMethodLen &&
+    bytesEqual(pAuthMethodPtr, CONNECT_BODY + <usize>authMethodPos, authMethodLen);
+}
 
 /**
  * Builds the CONNECT packet from SCRATCH fields and the properties built in PROPS: the first
@@ -56,7 +69,7 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   if (connectPropsLen < 0 || connectPropsLen > propsTotal) return -Status.BadArgument;
   let willPropsLen = propsTotal - connectPropsLen;
   // Nothing below changes the session until the CONNECT is built: a refused configure keeps the old one.
-  let maxIn: i32 = MAX_INBOUND_PACKET_BYTES;
+  let maxIn: i32 = MAX_INBOUND_PACKET_BYTES < 268435455 ? MAX_INBOUND_PACKET_BYTES : UNLIMITED;
   let withAuth = false;
   let expiry: u32 = 0;
   if (is5) {
@@ -66,6 +79,8 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
     if (propSeen(0x27)) maxIn = <i32>min<u32>(propValue(0x27), <u32>MAX_INBOUND_PACKET_BYTES);
     if (propSeen(0x11)) expiry = propValue(0x11);
     withAuth = propSeen(0x15);
+    authMethodLen = pAuthMethodLen;
+    authMethodPos = 10 + varintSize(connectPropsLen) + <i32>(pAuthMethodPtr - PROPS); // where it lands in the body
     // Our Receive Maximum must be announced: the inbound QoS 2 table holds no more [MQTT-3.3.4-9].
     if (!propSeen(0x21) && INBOUND_QOS2_SLOTS < 65535) return -Status.BadArgument;
     if (!propSeen(0x27) && MAX_INBOUND_PACKET_BYTES < 268435455) return -Status.BadArgument;
@@ -77,13 +92,10 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   if (passLen >= 0) flags |= CF_PASSWORD;
   let rem = connectRemaining(is5, connectPropsLen, idLen, willPropsLen, hasWill ? willTopicLen : -1, willPayloadLen, userLen, passLen);
   if (5 + rem > CONNECT_BYTES) return -Status.TooLarge;
-  let end = encodeConnect(CONNECT, is5, flags, keepAlive, PROPS, connectPropsLen, SCRATCH + <usize>idOff, idLen,
+  let end = encodeConnectBody(CONNECT_BODY, is5, flags, keepAlive, PROPS, connectPropsLen, SCRATCH + <usize>idOff, idLen,
     PROPS + <usize>connectPropsLen, willPropsLen, SCRATCH + <usize>willTopicOff, hasWill ? willTopicLen : -1,
     SCRATCH + <usize>willPayloadOff, willPayloadLen, SCRATCH + <usize>userOff, userLen, SCRATCH + <usize>passOff, passLen);
-  // Keep the body at a fixed place so a server-assigned client id can be spliced in later.
-  let hdr = 1 + varintSize(rem);
-  memory.copy(CONNECT_BODY, CONNECT + <usize>hdr, <usize>rem);
-  connectBodyLen = <i32>(end - CONNECT) - hdr;
+  connectBodyLen = <i32>(end - CONNECT_BODY);
   connectIdPos = 10 + (is5 ? varintSize(connectPropsLen) + connectPropsLen : 0);
   version5 = is5;
   keepAliveS = keepAlive;

@@ -19,8 +19,7 @@ export const OB_WRITING: u8 = 1;
 export const OB_QUEUED: u8 = 2;
 export const OB_AWAIT_PUBACK: u8 = 3;
 export const OB_AWAIT_PUBREC: u8 = 4;
-/** PUBREC received: PUBREL must be (re)sent. */
-export const OB_PUBREL_QUEUED: u8 = 5;
+/** PUBREC received and PUBREL sent. */
 export const OB_AWAIT_PUBCOMP: u8 = 6;
 /** Finished without an acknowledgement to report from the wire (session lost after PUBREC): report, then free. */
 export const OB_DONE: u8 = 7;

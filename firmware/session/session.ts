@@ -12,7 +12,7 @@ import { RX } from "../regions";
 import { Reason, Status } from "../reason";
 import { Counter, count } from "../counters";
 import * as P from "../codec/packet-type";
-import { frameHeader, decodePacket, decodePublishHead, hdrLen, remLen } from "../codec/decode";
+import { frameHeader, decodePacket, decodePublishHead, hdrLen, remLen, receivable } from "../codec/decode";
 import { propSeen, propValue, pAssignedIdPtr, pAssignedIdLen } from "../codec/properties";
 import { varintWrite, varintSize } from "../codec/varint";
 import { encodeReasonPacket, encodePingreq, CF_CLEAN } from "../codec/encode";
@@ -25,8 +25,8 @@ import {
 } from "./negotiated";
 import { txReset, txRoom, txAppend, txTake, txAck, txMidPacket, pump, setInflight, inflight } from "./transmitter";
 import {
-  obFree, obFind, obFirst, obNext, obState, obSetState, obFlags, obPacketId, obMarkUnreported, obSetSettled, obUnreported, obReset,
-  OB_QUEUED, OB_AWAIT_PUBACK, OB_AWAIT_PUBREC, OB_PUBREL_QUEUED, OB_AWAIT_PUBCOMP, OB_DONE, OBF_TOO_LARGE,
+  obFree, obFind, obFirst, obNext, obState, obSetState, obFlags, obSetFlags, obPacketId, obMarkUnreported, obSetSettled, obUnreported, obReset,
+  OB_QUEUED, OB_AWAIT_PUBACK, OB_AWAIT_PUBREC, OB_AWAIT_PUBCOMP, OB_DONE, OBF_TOO_LARGE, OBF_SENT_BEFORE,
 } from "./outbox";
 import { requestFind, requestCount, requestFree, requestClear } from "./requests";
 import { qos2Add, qos2Has, qos2Remove, qos2Clear } from "./inbound-qos2";
@@ -36,7 +36,7 @@ import { prngNext } from "./prng";
 import { Option, option } from "./options";
 import {
   configured, version5, keepAliveS, cleanStartAsked, clientIdEmpty, authMethodSent, sessionPersists, inboundMaxPacket,
-  CONNECT_BODY, connectBodyLen, spliceClientId,
+  CONNECT_BODY, connectBodyLen, spliceClientId, sameAuthMethod,
 } from "./connect-config";
 
 export enum State { Idle = 0, WaitReconnect = 1, Connecting = 2, Connected = 3, Closing = 4 }
@@ -48,6 +48,8 @@ let connectedOnce = false;
 let cleanStartSent = false;
 let userEnded = false;
 let pingOutstanding = false;
+/** When bytes last left for the transport: keep alive counts from here, CONNECT included. */
+let lastTx: u32 = 0;
 
 
 // ---- Local events, reported by pollEvent before anything that comes from the wire. ----
@@ -174,7 +176,7 @@ export function pollEvent(now: u32): i32 {
     }
     if (streamActive) {
       if (rxEnd == rxStart) return EventType.None;
-      let ev = streamChunk();
+      let ev = streamChunk(0);
       if (ev != EventType.None) return ev;
       if (streamActive) return EventType.None; // waiting for TX room
       continue;
@@ -184,11 +186,13 @@ export function pollEvent(now: u32): i32 {
     let framed = frameHeader(ptr, ptr + <usize>avail);
     if (framed < 0) return violation(-framed);
     if (framed == 0) return EventType.None;
+    let type = <u32>load<u8>(ptr) >> 4;
+    let bad = receivable(type, v5());
+    if (bad != 0) return violation(bad);
     let total = hdrLen + remLen;
     if (total > inboundMaxPacket) return violation(Reason.PacketTooLarge);      // [MQTT-3.1.2-25]
-    let type = <u32>load<u8>(ptr) >> 4;
     if (state == State.Connecting && type != P.CONNACK && !(v5() && (type == P.AUTH || type == P.DISCONNECT))) {
-      return violation(type == 0 ? Reason.MalformedPacket : Reason.ProtocolError); // CONNACK comes first [MQTT-3.2.0-1]
+      return violation(Reason.ProtocolError); // CONNACK comes first [MQTT-3.2.0-1]
     }
     if (total > avail) {
       if (total <= RX_BUFFER_BYTES) return EventType.None;
@@ -241,7 +245,11 @@ function outboxEvent(): i32 {
   return EventType.None;
 }
 
-/** The server broke the protocol: DISCONNECT with the reason (MQTT 5), then the host closes. */
+/**
+ * The server broke the protocol: DISCONNECT with the reason (MQTT 5), then the host closes.
+ * Whatever TX still held is dropped first: the connection is over, and unacknowledged
+ * messages stay in the outbox for the next one.
+ */
 function violation(reason: i32): i32 {
   count(Counter.ProtocolViolations);
   let midPacket = txMidPacket();
@@ -329,8 +337,10 @@ function handlePacket(type: u32, now: u32): i32 {
     let e = obFind(id);
     if (e != 0 && (obState(e) == OB_AWAIT_PUBREC || obState(e) == OB_AWAIT_PUBCOMP)) {
       if (code >= 0x80) return publishDone(e, id, code);
-      obSetState(e, OB_PUBREL_QUEUED);
-      obSetSettled(0);
+      // PUBREL goes out now, so PUBRELs follow the order of the PUBRECs [MQTT-4.6.0-4].
+      if (!txRoom(4)) return -1;
+      txAck(P.PUBREL, id, 0);
+      obSetState(e, OB_AWAIT_PUBCOMP);
       return EventType.None;
     }
     // Unknown identifier: release it anyway so the server can finish (4.3.3); a refused one needs no PUBREL [MQTT-4.3.3-4].
@@ -374,7 +384,9 @@ function handlePacket(type: u32, now: u32): i32 {
   }
   // AUTH (decodePacket admits nothing else): only in an exchange our CONNECT started with an
   // Authentication Method [MQTT-4.12.0-6]; before CONNACK only to continue it [MQTT-4.12.0-2].
-  if (!authMethodSent || (state == State.Connecting && code != Reason.ContinueAuthentication)) return violation(Reason.ProtocolError);
+  // A server AUTH keeps the method of our CONNECT [MQTT-4.12.0-5].
+  if (!authMethodSent || (state == State.Connecting && code != Reason.ContinueAuthentication) ||
+    (propSeen(0x15) && !sameAuthMethod())) return violation(Reason.ProtocolError);
   evSet(EV_TYPE, EventType.Auth);
   return EventType.Auth;
 }
@@ -423,24 +435,29 @@ function handleConnack(code: u32, now: u32): i32 {
   connectedOnce = true;
   reconnectAttempt = 0;
   count(Counter.Connects);
-  if (keepAliveMs > 0) timerArm(T_KEEPALIVE, now + keepAliveMs);
+  if (keepAliveMs > 0) timerArm(T_KEEPALIVE, lastTx + keepAliveMs); // counted from CONNECT [MQTT-3.1.2-22]
   evSet(EV_TYPE, EventType.Connected);
   return EventType.Connected;
 }
 
 /**
  * After CONNACK: unacknowledged PUBLISH packets are sent again with DUP, PUBRELs again
- * [MQTT-4.4.0-1]. If the server kept no session, QoS 2 messages it already acknowledged
- * with PUBREC are complete, and everything else is sent as new.
+ * [MQTT-4.4.0-1]: the PUBRELs go into TX at once (they always fit: budget-checks.ts), the
+ * PUBLISH packets follow from the outbox in their original order. If the server kept no
+ * session, QoS 2 messages it already acknowledged with PUBREC are complete, and everything
+ * else is sent as new.
  */
 function resumeOutbox(present: bool): void {
   let n = 0;
   for (let e = obFirst(0); e != 0; e = obNext()) {
     let s = obState(e);
-    if (s == OB_AWAIT_PUBACK || s == OB_AWAIT_PUBREC) obSetState(e, OB_QUEUED);
-    else if (s == OB_AWAIT_PUBCOMP || s == OB_PUBREL_QUEUED) {
+    if (s == OB_AWAIT_PUBACK || s == OB_AWAIT_PUBREC) {
+      obSetState(e, OB_QUEUED);
+      if (!present) obSetFlags(e, obFlags(e) & ~OBF_SENT_BEFORE); // new to a new session: no DUP
+    }
+    else if (s == OB_AWAIT_PUBCOMP) {
       if (present) {
-        obSetState(e, OB_PUBREL_QUEUED);
+        if (txRoom(4)) txAck(P.PUBREL, obPacketId(e), 0); // room by budget unless the host left TX full
         n++;
       } else obMarkUnreported(e, OB_DONE);
     }
@@ -472,20 +489,15 @@ function beginChunkedMessage(ptr: usize, avail: i32): i32 {
   streamOffset = 0;
   streamActive = true;
   count(Counter.PacketsIn);
-  // Consume the header; the payload bytes already here form the first chunk.
-  let payload = <usize>evGet(EV_PAYLOAD_PTR);
-  let n = <i32>evGet(EV_PAYLOAD_LEN);
-  rxStart += <i32>(payload - ptr) + n;
-  streamOffset = n;
-  if (streamDiscard) return EventType.None;
-  count(Counter.MessagesIn);
-  evSet(EV_TYPE, EventType.Message);
-  evSet(EV_FLAGS, flags | FLAG_FIRST_CHUNK);
-  evSet(EV_OFFSET, 0);
-  return EventType.Message;
+  if (!streamDiscard) count(Counter.MessagesIn);
+  // Consume the header; the payload bytes already here form the first chunk, which also
+  // carries the topic and properties the decoder left in the event record.
+  rxStart += <i32>(<usize>evGet(EV_PAYLOAD_PTR) - ptr);
+  return streamChunk(FLAG_FIRST_CHUNK);
 }
 
-function streamChunk(): i32 {
+/** Delivers the payload bytes in RX as the next chunk (firstFlag: FLAG_FIRST_CHUNK for the first, else 0). */
+function streamChunk(firstFlag: u32): i32 {
   let left = streamTotal - streamOffset;
   let avail = rxEnd - rxStart;
   let n = avail < left ? avail : left;
@@ -501,10 +513,13 @@ function streamChunk(): i32 {
     else if (streamQos == 2) txAck(P.PUBREC, streamId, 0);
   }
   if (streamDiscard) return EventType.None;
-  evClear(EventType.Message);
-  evSet(EV_PACKET_TYPE, P.PUBLISH);
-  evSet(EV_FLAGS, streamFlags | (last ? FLAG_LAST_CHUNK : 0));
-  evSet(EV_PACKET_ID, streamId);
+  if (firstFlag == 0) {
+    evClear(EventType.Message);
+    evSet(EV_PACKET_TYPE, P.PUBLISH);
+    evSet(EV_PACKET_ID, streamId);
+  }
+  evSet(EV_TYPE, EventType.Message);
+  evSet(EV_FLAGS, streamFlags | firstFlag | (last ? FLAG_LAST_CHUNK : 0));
   evSet(EV_PAYLOAD_PTR, <u32>chunk);
   evSet(EV_PAYLOAD_LEN, <u32>n);
   evSet(EV_OFFSET, <u32>offset);
@@ -522,7 +537,8 @@ export function pollTransmit(now: u32): i32 {
   let n = txTake();
   if (n > 0) {
     count(Counter.BytesOut, <u32>n);
-    if (state == State.Connected && keepAliveMs > 0 && !pingOutstanding) timerArm(T_KEEPALIVE, now + keepAliveMs);
+    lastTx = now;
+    if (state == State.Connected && keepAliveMs > 0) timerArm(T_KEEPALIVE, now + keepAliveMs);
   }
   return n;
 }

@@ -4,6 +4,7 @@
 // Both tables are per connection and cleared when the transport closes.
 import { TOPIC_ALIAS_OUT_SLOTS, TOPIC_ALIAS_IN_SLOTS, TOPIC_ALIAS_TOPIC_BYTES } from "../budget";
 import { ALIAS_OUT, ALIAS_IN, ALIAS_SLOT_BYTES } from "../regions";
+import { bytesEqual } from "../codec/bytes-equal";
 
 @inline function outSlot(i: i32): usize { return ALIAS_OUT + <usize>(i * ALIAS_SLOT_BYTES); }
 @inline function inSlot(i: i32): usize { return ALIAS_IN + <usize>(i * ALIAS_SLOT_BYTES); }
@@ -19,7 +20,7 @@ export function aliasReset(): void {
 
 function sameTopic(slotPtr: usize, topic: usize, len: i32): bool {
   if (<i32>load<u16>(slotPtr) != len) return false;
-  return memory.compare(slotPtr + 4, topic, <usize>len) == 0;
+  return bytesEqual(slotPtr + 4, topic, len);
 }
 
 /** Set by aliasOut: true when the alias was already known to the server (send an empty topic). */

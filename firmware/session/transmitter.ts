@@ -14,7 +14,7 @@ import { Option, option } from "./options";
 import {
   obFirst, obNext, obState, obSetState, obFlags, obSetFlags, obPacketId, obWireLen, obWire, obQos, obRelease,
   obCollect, obIterPosition, obSettled, obSetSettled, obMarkUnreported,
-  OB_QUEUED, OB_WRITING, OB_PUBREL_QUEUED, OB_AWAIT_PUBACK, OB_AWAIT_PUBREC, OB_AWAIT_PUBCOMP, OB_DONE,
+  OB_QUEUED, OB_WRITING, OB_AWAIT_PUBACK, OB_AWAIT_PUBREC, OB_AWAIT_PUBCOMP, OB_DONE,
   OBF_SENT_BEFORE, OBF_TOO_LARGE,
 } from "./outbox";
 
@@ -85,13 +85,8 @@ export function pump(): void {
         if (!startPublish(e)) break;
         if (jobEntry != 0) break;
       }
-    } else if (s == OB_PUBREL_QUEUED) {
-      if (!txRoom(4)) break;
-      encodeAck(txAppend(4), P.PUBREL, obPacketId(e), 0, v5());
-      obSetState(e, OB_AWAIT_PUBCOMP);
     }
-    let after = obState(e);
-    if (after == OB_QUEUED || after == OB_PUBREL_QUEUED) settledRun = false;
+    if (obState(e) == OB_QUEUED) settledRun = false;
     if (settledRun) obSetSettled(obIterPosition() + <i32>load<u32>(e));
   }
   obCollect();
