@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { hexBytes, type Packet, type Version } from "../support/codec-packets.ts";
 import { VECTOR_DIR } from "../support/codec-vectors.ts";
 
-export const FIXTURE_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "conformance", "mqtt-packet-fixtures.json");
+export const FIXTURE_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "conformance", "mqtt-packet-fixtures.json");
 
 interface Entry { kind: string; args: unknown[] }
 

@@ -1,4 +1,4 @@
-// Every entry of mqtt-packet 9.0.2's fixtures (/work/shared/conformance/mqtt-packet-fixtures.json)
+// Every entry of mqtt-packet 9.0.2's fixtures (test/fixtures/conformance/mqtt-packet-fixtures.json)
 // against our client: packets a client receives decode to what mqtt-packet parses (unless the
 // specification says otherwise: test/vectors/mqtt-packet-fixture-notes.json), packets it sends
 // encode to the fixture's bytes, parse errors are rejected with a reason code, and commands the

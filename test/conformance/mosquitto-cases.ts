@@ -1,4 +1,4 @@
-// Loads the Eclipse Mosquitto broker-to-client sequences (../shared/conformance/mosquitto-sequences,
+// Loads the Eclipse Mosquitto broker-to-client sequences (test/fixtures/conformance/mosquitto-sequences,
 // EPL-2.0 / EDL-1.0, see the README there) and resolves each test against its group, as
 // mosquitto's test/lib/msg_sequence_test.py does: a test-level key overrides the group's, and
 // group_msgs are played before the test's own msgs.
@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const SEQUENCES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "conformance", "mosquitto-sequences");
+export const SEQUENCES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "conformance", "mosquitto-sequences");
 
 export interface SequenceMsg { type: "send" | "recv" | "publish"; payload: string; comment?: string; topic?: string; qos?: number }
 

@@ -1,5 +1,5 @@
 // All 1,343 Eclipse Mosquitto broker-to-client sequences (EPL-2.0 / EDL-1.0, copyright Roger
-// Light and the Eclipse Mosquitto contributors; see ../shared/conformance/README.md), each
+// Light and the Eclipse Mosquitto contributors; see test/fixtures/conformance/README.md), each
 // played by a fake broker on 127.0.0.1 against our firmware over a real TCP connection.
 //
 // Per case: the client's CONNECT carries the expected fields; every `recv` packet matches
