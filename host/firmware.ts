@@ -28,7 +28,7 @@ export function firmwareModule(profile = "default"): WebAssembly.Module {
     } catch {
       throw new Error(`firmware profile '${profile}' is not built (${wasmPath(profile)}): run npm run build`);
     }
-    mod = new WebAssembly.Module(bytes);
+    mod = new WebAssembly.Module(new Uint8Array(bytes));
     modules.set(profile, mod);
   }
   return mod;

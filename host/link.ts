@@ -4,6 +4,7 @@
 // It reconnects when the firmware says so (ReconnectDue) and ends the transport when the
 // firmware says the connection is over. It copies bytes only at the transport boundary.
 import type { Duplex } from "node:stream";
+import { TLSSocket } from "node:tls";
 import { EventType } from "./abi.ts";
 import type { Firmware } from "./firmware.ts";
 import { readEvent, type FirmwareEvent } from "./events.ts";
@@ -20,6 +21,12 @@ export interface LinkOptions {
   onEvent?: (ev: FirmwareEvent) => void;
   /** Bytes written to the transport (for byte accounting). */
   onTransmit?: (bytes: Buffer) => void;
+  /** Bytes received from the transport (for byte accounting). */
+  onReceive?: (bytes: Buffer) => void;
+  /** The transport failed (refused, unreachable, TLS handshake, ...). */
+  onTransportError?: (err: Error) => void;
+  /** A transport closed (before or after MQTT was connected). */
+  onTransportClosed?: () => void;
 }
 
 const monotonic = () => Math.floor(performance.now()) >>> 0;
@@ -57,10 +64,21 @@ export class Link {
   /** Ends the session: DISCONNECT (when connected), then the transport closes and stays closed. */
   end(reason = 0): void {
     this.ended = true;
+    this.flush(); // make room in TX for the DISCONNECT
     this.fw.exports.disconnect(reason);
     this.flush();
     clearTimeout(this.timer);
     this.transport?.end();
+  }
+
+  /** True while a transport is open (or opening). */
+  get open(): boolean {
+    return this.transport !== undefined;
+  }
+
+  /** Drops the transport without DISCONNECT (tests of abnormal loss; the firmware reconnects). */
+  drop(): void {
+    this.transport?.destroy();
   }
 
   private connect(): void {
@@ -74,17 +92,24 @@ export class Link {
       this.fw.exports.transportOpened(this.now());
       this.service();
     };
-    // Sockets announce "connect"; in-process streams are open at once.
-    if ((t as { connecting?: boolean }).connecting) t.once("connect", onOpen);
+    // TLS sockets announce "secureConnect", TCP sockets "connect"; other streams are usable at once.
+    if (t instanceof TLSSocket) t.once("secureConnect", onOpen);
+    else if ((t as { connecting?: boolean }).connecting) t.once("connect", onOpen);
     else queueMicrotask(onOpen);
     t.on("data", (chunk: Buffer) => {
-      if (t === this.transport) this.received(chunk);
+      if (t !== this.transport) return;
+      this.o.onReceive?.(chunk);
+      this.received(chunk);
     });
-    t.on("error", () => t.destroy());
+    t.on("error", (e: Error) => {
+      if (t === this.transport) this.o.onTransportError?.(e);
+      t.destroy();
+    });
     t.on("close", () => {
       if (t !== this.transport) return;
       this.transport = undefined;
       this.fw.exports.transportClosed(this.now());
+      this.o.onTransportClosed?.();
       this.service();
     });
   }

@@ -1,0 +1,457 @@
+// The Device API: one firmware instance on a real network, with a promise/event API that
+// feels like MQTT.js. `connect(url, options)` returns a Device; publish/subscribe/unsubscribe
+// return promises settled by the broker's acknowledgement (or its reason code); events are
+// connect, message, messageChunk, reconnect, offline, close, error, end.
+//
+// The firmware does the protocol; this class only queues what the firmware cannot take yet
+// (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
+// bytes in and out.
+import { EventEmitter } from "node:events";
+import { EventType, Option, PacketType, Reason, Status, reasonText } from "./abi.ts";
+import { Firmware } from "./firmware.ts";
+import { configure, connectProperties, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
+import { encodeProperties, setProperties, type Properties } from "./properties.ts";
+import type { FirmwareEvent } from "./events.ts";
+import { Link } from "./link.ts";
+import { PacketMeter } from "./packet-meter.ts";
+import { parseBrokerUrl } from "./url.ts";
+import { transportFor } from "./transports/select.ts";
+import type { Transport } from "./transports/transport.ts";
+import type { TlsOptions } from "./transports/tls.ts";
+
+export interface DeviceOptions extends TlsOptions {
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
+  protocolVersion?: 4 | 5;
+  clientId?: string;
+  /** Clean session / clean start (default true). */
+  clean?: boolean;
+  /** Seconds (default 60). */
+  keepalive?: number;
+  username?: string;
+  password?: string | Buffer;
+  will?: ConnectOptions["will"];
+  /** CONNECT properties (MQTT 5). */
+  properties?: Properties;
+  /** Firmware budget profile (default "default"). */
+  profile?: string;
+  /** Reconnect after a lost connection (default true). */
+  reconnect?: boolean;
+  /** First reconnect delay in ms (default 1000; doubles up to reconnectMaxMs, with jitter). */
+  reconnectPeriod?: number;
+  reconnectMaxMs?: number;
+  /** CONNACK timeout in ms (default 10000). */
+  connectTimeout?: number;
+  /** Seed of the reconnect jitter (default: random). */
+  seed?: number;
+  /** Resubscribe after a reconnect when the broker kept no session (default true). */
+  resubscribe?: boolean;
+  /** Largest incoming message reassembled for the "message" event (default 16 MiB); larger ones only come as chunks. */
+  maxMessageBytes?: number;
+  /** Use an existing transport instead of one chosen from the URL (tests, serial modems). */
+  transport?: Transport;
+}
+
+export interface PublishOptions {
+  qos?: 0 | 1 | 2;
+  retain?: boolean;
+  properties?: Properties;
+}
+
+export interface SubscribeOptions {
+  qos?: 0 | 1 | 2;
+  nl?: boolean;
+  rap?: boolean;
+  rh?: 0 | 1 | 2;
+  properties?: Properties;
+}
+
+export interface MessageInfo {
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+  messageId: number;
+  properties?: Properties;
+  /** The topic alias the broker used, when it used one. */
+  topicAlias?: number;
+}
+
+/** An error with the MQTT reason code (>= 0x80) or local status that caused it. */
+export class MqttError extends Error {
+  constructor(message: string, readonly reasonCode?: number, readonly status?: Status) {
+    super(message);
+    this.name = "MqttError";
+  }
+}
+
+const statusText = (s: number) => Status[s] ?? `status ${s}`;
+const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
+export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
+
+interface PendingPublish {
+  topic: Buffer;
+  payload: Buffer;
+  qos: number;
+  retain: boolean;
+  properties?: Buffer;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+interface PendingRequest {
+  type: PacketType.SUBSCRIBE | PacketType.UNSUBSCRIBE;
+  subs: SubscriptionRequest[];
+  properties?: Buffer;
+  resolve: (codes: number[]) => void;
+  reject: (e: Error) => void;
+  /** Internal resubscription after a lost session: no caller waits. */
+  internal?: boolean;
+}
+
+/** Reason codes after which retrying the same CONNECT can succeed. */
+const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown]);
+
+export class Device extends EventEmitter {
+  readonly fw: Firmware;
+  readonly transport: Transport;
+  /** MQTT bytes per packet type, each direction. */
+  readonly sentBytes = new PacketMeter();
+  readonly receivedBytes = new PacketMeter();
+  connected = false;
+  private readonly link: Link;
+  private readonly publishQueue: PendingPublish[] = [];
+  private readonly inflight = new Map<number, PendingPublish>();
+  private readonly requestQueue: PendingRequest[] = [];
+  private readonly requests = new Map<number, PendingRequest>();
+  private readonly subscriptions = new Map<string, SubscriptionRequest>();
+  private everConnected = false;
+  private ending: Promise<void> | undefined;
+  private chunk: { topic: string; parts: Buffer[]; size: number; info: MessageInfo } | undefined;
+
+  constructor(url: string, private readonly o: DeviceOptions = {}) {
+    super();
+    const parsed = parseBrokerUrl(url);
+    this.transport = o.transport ?? transportFor(parsed, o);
+    this.fw = new Firmware(o.profile ?? "default");
+    const ex = this.fw.exports;
+    ex.setOption(Option.AutoReconnect, o.reconnect === false ? 0 : 1);
+    ex.setOption(Option.Seed, (o.seed ?? Math.floor(Math.random() * 0xffffffff)) >>> 0 || 1);
+    if (o.reconnectPeriod !== undefined) ex.setOption(Option.ReconnectBaseMs, o.reconnectPeriod);
+    if (o.reconnectMaxMs !== undefined) ex.setOption(Option.ReconnectMaxMs, o.reconnectMaxMs);
+    if (o.connectTimeout !== undefined) ex.setOption(Option.ConnackTimeoutMs, o.connectTimeout);
+    const version = o.protocolVersion ?? 4;
+    const connect: ConnectOptions = {
+      version,
+      clientId: o.clientId ?? `mote-${Math.random().toString(16).slice(2, 10)}`,
+      clean: o.clean,
+      keepalive: o.keepalive ?? 60,
+      username: o.username ?? parsed.username,
+      password: o.password ?? parsed.password,
+      will: o.will,
+      properties: o.properties,
+    };
+    const rc = configure(this.fw, connect);
+    if (rc !== 0) throw new MqttError(`invalid connect options: ${statusText(-rc)}`, undefined, -rc);
+    this.link = new Link(this.fw, {
+      open: () => this.transport.open(),
+      onEvent: (ev) => this.onFirmwareEvent(ev),
+      onTransmit: (b) => this.sentBytes.add(b),
+      onReceive: (b) => this.receivedBytes.add(b),
+      onTransportError: (e) => this.emit("error", transportError(e, parsed.host, parsed.port)),
+      onTransportClosed: () => this.onTransportClosed(),
+    });
+    this.link.start();
+  }
+
+  /** The CONNECT properties actually sent (with the budget's announcements added). */
+  connectProperties(): Properties | undefined {
+    return connectProperties(this.fw, { version: this.o.protocolVersion ?? 4, properties: this.o.properties });
+  }
+
+  publish(topic: string, payload: string | Uint8Array, opts: PublishOptions = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.ending) return reject(new MqttError("the device is ending"));
+      const p: PendingPublish = {
+        topic: Buffer.from(topic, "utf8"),
+        payload: typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload),
+        qos: opts.qos ?? 0,
+        retain: opts.retain ?? false,
+        properties: opts.properties ? encodeProperties(opts.properties) : undefined,
+        resolve,
+        reject,
+      };
+      this.publishQueue.push(p);
+      this.pump();
+    });
+  }
+
+  subscribe(filters: string | string[] | SubscriptionRequest[], opts: SubscribeOptions = {}): Promise<number[]> {
+    const subs: SubscriptionRequest[] = (Array.isArray(filters) ? filters : [filters]).map((f) =>
+      typeof f === "string" ? { topic: f, qos: opts.qos ?? 0, nl: opts.nl, rap: opts.rap, rh: opts.rh } : f);
+    return this.request(PacketType.SUBSCRIBE, subs, opts.properties);
+  }
+
+  unsubscribe(topics: string | string[], opts: { properties?: Properties } = {}): Promise<number[]> {
+    const subs = (Array.isArray(topics) ? topics : [topics]).map((topic) => ({ topic }));
+    return this.request(PacketType.UNSUBSCRIBE, subs, opts.properties);
+  }
+
+  /** DISCONNECT (normal, or with a v5 reason), then close; resolves once the transport is closed. */
+  end(reason = 0, properties?: Properties): Promise<void> {
+    if (this.ending) return this.ending;
+    this.ending = new Promise((resolve) => {
+      const done = () => {
+        this.rejectAll(new MqttError("the device ended before the broker acknowledged"));
+        this.emit("end");
+        resolve();
+      };
+      if (properties) setProperties(this.fw, encodeProperties(properties));
+      if (!this.link.open) {
+        this.link.end(reason); // stops a pending reconnect
+        return queueMicrotask(done);
+      }
+      this.once("close", done);
+      this.link.end(reason);
+    });
+    return this.ending;
+  }
+
+  /** Drops the connection without DISCONNECT, as a broken link would (the device reconnects). */
+  dropConnection(): void {
+    this.link.drop();
+  }
+
+  /** Bytes on the wire per direction, including TLS / WebSocket framing, when the transport knows them. */
+  wireBytes() {
+    return this.transport.wireBytes();
+  }
+
+  counters() {
+    return this.fw.counters();
+  }
+
+  // ---- internals ----
+
+  private request(type: PendingRequest["type"], subs: SubscriptionRequest[], properties?: Properties): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      if (this.ending) return reject(new MqttError("the device is ending"));
+      if (subs.length === 0) return reject(new MqttError("no topic filter given"));
+      this.requestQueue.push({ type, subs, properties: properties ? encodeProperties(properties) : undefined, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Hands queued work to the firmware while it takes it, then runs the host loop. */
+  private pump(): void {
+    const fw = this.fw;
+    while (this.publishQueue.length > 0) {
+      const p = this.publishQueue[0];
+      const rc = this.firmwarePublish(p);
+      if (rc === -Status.OutboxFull || rc === -Status.NoSlot) break; // wait for acknowledgements
+      this.publishQueue.shift();
+      if (rc < 0) p.reject(new MqttError(`publish to '${p.topic}' refused: ${statusText(-rc)}`, undefined, -rc));
+      else if (p.qos === 0) p.resolve();
+      else this.inflight.set(rc, p);
+    }
+    while (this.connected && this.requestQueue.length > 0) {
+      const r = this.requestQueue[0];
+      setProperties(fw, r.properties ?? Buffer.alloc(0));
+      const rc = r.type === PacketType.SUBSCRIBE ? subscribeRaw(fw, r.subs) : unsubscribeRaw(fw, r.subs);
+      if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
+      this.requestQueue.shift();
+      if (rc < 0) r.reject(new MqttError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, undefined, -rc));
+      else this.requests.set(rc, r);
+    }
+    this.link.service();
+  }
+
+  private firmwarePublish(p: PendingPublish): number {
+    const fw = this.fw;
+    setProperties(fw, p.properties ?? Buffer.alloc(0));
+    fw.scratchWrite(0, p.topic);
+    const id = fw.exports.publishBegin(0, p.topic.length, p.payload.length, p.qos, p.retain ? 1 : 0);
+    if (id < 0) return id;
+    // The payload goes in SCRATCH-sized pieces; the outbox entry is already sized for all of it.
+    for (let off = 0; off < p.payload.length; off += fw.scratchSize) {
+      const piece = p.payload.subarray(off, off + fw.scratchSize);
+      fw.scratchWrite(0, piece);
+      fw.exports.publishWrite(0, piece.length);
+    }
+    return id;
+  }
+
+  private onFirmwareEvent(ev: FirmwareEvent): void {
+    switch (ev.type) {
+      case EventType.Connected: {
+        this.connected = true;
+        const resumed = this.everConnected;
+        this.everConnected = true;
+        if (resumed && !ev.sessionPresent && this.o.resubscribe !== false) this.resubscribe();
+        this.emit("connect", { sessionPresent: ev.sessionPresent, properties: ev.properties });
+        this.pump();
+        break;
+      }
+      case EventType.ConnectRefused: {
+        const err = new MqttError(`connection refused: ${reasonLine(ev.reason)}`, ev.reason);
+        if (!TRANSIENT_REFUSALS.has(ev.reason)) this.fw.exports.setOption(Option.AutoReconnect, 0);
+        this.emit("error", err);
+        break;
+      }
+      case EventType.Message:
+        this.onMessage(ev);
+        break;
+      case EventType.PublishDone: {
+        const p = this.inflight.get(ev.packetId);
+        if (!p) break;
+        this.inflight.delete(ev.packetId);
+        if (ev.reason >= 0x80) p.reject(new MqttError(`publish to '${p.topic}' refused by the broker: ${reasonLine(ev.reason)}`, ev.reason));
+        else p.resolve();
+        this.pump();
+        break;
+      }
+      case EventType.SubscribeDone:
+      case EventType.UnsubscribeDone: {
+        const r = this.requests.get(ev.packetId);
+        if (!r) break;
+        this.requests.delete(ev.packetId);
+        const codes = ev.codes ?? [];
+        if (r.type === PacketType.SUBSCRIBE) r.subs.forEach((s, i) => { if ((codes[i] ?? 0x80) < 0x80) this.subscriptions.set(s.topic, s); });
+        else r.subs.forEach((s) => this.subscriptions.delete(s.topic));
+        r.resolve(codes);
+        this.pump();
+        break;
+      }
+      case EventType.ServerDisconnect:
+        this.emit("error", new MqttError(`the broker disconnected: ${reasonLine(ev.reason)}`, ev.reason));
+        break;
+      case EventType.ProtocolViolation:
+        this.emit("error", new MqttError(`the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`, ev.reason));
+        break;
+      case EventType.Timeout:
+        this.emit("error", new MqttError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, ev.reason));
+        break;
+      case EventType.ReconnectDue:
+        this.emit("reconnect");
+        break;
+      case EventType.MessageDropped:
+        this.emit("dropped", ev.value ?? 0);
+        break;
+      case EventType.Auth:
+        this.emit("auth", { reasonCode: ev.reason, properties: ev.properties });
+        break;
+    }
+  }
+
+  private onMessage(ev: FirmwareEvent): void {
+    const info: MessageInfo = { qos: ev.qos ?? 0, retain: !!ev.retain, dup: !!ev.dup, messageId: ev.packetId, properties: ev.properties, topicAlias: ev.alias || undefined };
+    const payload = ev.payload ?? Buffer.alloc(0);
+    if (ev.first && ev.last) {
+      this.emit("message", ev.topic ?? "", payload, info);
+      return;
+    }
+    // A message larger than RX arrives in chunks: pass them on, and reassemble when allowed.
+    if (ev.first) this.chunk = { topic: ev.topic ?? "", parts: [], size: 0, info };
+    const c = this.chunk;
+    if (!c) return;
+    this.emit("messageChunk", c.topic, payload, { offset: ev.offset ?? 0, total: ev.total ?? 0, last: !!ev.last, ...c.info });
+    const limit = this.o.maxMessageBytes ?? 16 * 1024 * 1024;
+    if ((ev.total ?? 0) <= limit) {
+      c.parts.push(payload);
+      c.size += payload.length;
+    }
+    if (ev.last) {
+      if (c.size === (ev.total ?? -1)) this.emit("message", c.topic, Buffer.concat(c.parts, c.size), c.info);
+      this.chunk = undefined;
+    }
+  }
+
+  private onTransportClosed(): void {
+    const was = this.connected;
+    this.connected = false;
+    this.chunk = undefined;
+    // The firmware forgot requests in flight (no SUBACK comes on a new connection): ask again later.
+    for (const [, r] of this.requests) this.requestQueue.unshift(r);
+    this.requests.clear();
+    if (was) this.emit("offline");
+    this.emit("close");
+    if (this.fw.exports.sessionState() === 0 && !this.ending) {
+      // Idle for good: reconnect is off or was stopped by a refusal.
+      this.rejectAll(new MqttError("the connection is closed and the device does not reconnect"));
+    }
+  }
+
+  private resubscribe(): void {
+    const subs = [...this.subscriptions.values()];
+    for (let i = 0; i < subs.length; i += 16) {
+      this.requestQueue.push({ type: PacketType.SUBSCRIBE, subs: subs.slice(i, i + 16), resolve: () => {}, reject: () => {}, internal: true });
+    }
+  }
+
+  private rejectAll(err: Error): void {
+    for (const p of this.publishQueue.splice(0)) p.reject(err);
+    for (const [, p] of this.inflight) p.reject(err);
+    this.inflight.clear();
+    for (const r of this.requestQueue.splice(0)) r.reject(err);
+    for (const [, r] of this.requests) r.reject(err);
+    this.requests.clear();
+  }
+}
+
+function subscribeRaw(fw: Firmware, subs: SubscriptionRequest[]): number {
+  if (subs.some((s) => s.nl && s.topic.startsWith("$share/"))) return -Status.BadArgument;
+  return fw.exports.request(PacketType.SUBSCRIBE, 0, layoutFilters(fw, subs, true));
+}
+
+function unsubscribeRaw(fw: Firmware, subs: SubscriptionRequest[]): number {
+  return fw.exports.request(PacketType.UNSUBSCRIBE, 0, layoutFilters(fw, subs, false));
+}
+
+function layoutFilters(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean): number {
+  let off = 0;
+  for (const s of subs) {
+    const f = Buffer.from(s.topic, "utf8");
+    off = fw.scratchWrite(off, Buffer.from([f.length >> 8, f.length & 0xff]));
+    off = fw.scratchWrite(off, f);
+    if (withOptions) off = fw.scratchWrite(off, Buffer.from([(s.qos ?? 0) | (s.nl ? 4 : 0) | (s.rap ? 8 : 0) | ((s.rh ?? 0) << 4)]));
+  }
+  return off;
+}
+
+function transportError(e: Error, host: string, port: number): MqttError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ECONNREFUSED") return new MqttError(`cannot connect to ${host}:${port}: connection refused`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new MqttError(`cannot resolve host '${host}'`);
+  if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return new MqttError(`cannot reach ${host}:${port} (${code})`);
+  if (code?.startsWith("ERR_TLS") || /certificate|self[- ]signed|SSL|TLS/i.test(e.message)) {
+    return new MqttError(`TLS to ${host}:${port} failed: ${e.message}${code ? ` (${code})` : ""}`);
+  }
+  return new MqttError(`connection to ${host}:${port} failed: ${e.message}`);
+}
+
+/** Opens a device on a broker URL (mqtt://, mqtts://, ws://, wss://). */
+export function connect(url: string, options: DeviceOptions = {}): Device {
+  return new Device(url, options);
+}
+
+/** Like connect(), resolving once the broker accepted the connection (or rejecting with the first error). */
+export function connectAsync(url: string, options: DeviceOptions = {}): Promise<Device> {
+  return new Promise((resolve, reject) => {
+    let d: Device;
+    try {
+      d = connect(url, { ...options, reconnect: options.reconnect ?? false });
+    } catch (e) {
+      return reject(e);
+    }
+    const onError = (e: Error) => {
+      d.off("connect", onConnect);
+      void d.end();
+      reject(e);
+    };
+    const onConnect = () => {
+      d.off("error", onError);
+      if (options.reconnect !== false) d.fw.exports.setOption(Option.AutoReconnect, 1);
+      resolve(d);
+    };
+    d.once("error", onError);
+    d.once("connect", onConnect);
+  });
+}
