@@ -13,6 +13,7 @@ import { configure, connectProperties, type ConnectOptions, type SubscriptionReq
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 import type { FirmwareEvent } from "./events.ts";
 import { Link } from "./link.ts";
+import { Queue } from "./queue.ts";
 import { PacketMeter } from "./packet-meter.ts";
 import { parseBrokerUrl } from "./url.ts";
 import { transportFor } from "./transports/select.ts";
@@ -47,6 +48,12 @@ export interface DeviceOptions extends TlsOptions {
   resubscribe?: boolean;
   /** Largest incoming message reassembled for the "message" event (default 16 MiB); larger ones only come as chunks. */
   maxMessageBytes?: number;
+  /**
+   * Most QoS 1/2 messages in flight (default: the profile's INFLIGHT_COUNT_MAX, and at most 20 with
+   * MQTT 3.1.1, which has no Receive Maximum: mosquitto, for one, drops QoS 2 beyond its window of
+   * 20 without telling the client). MQTT 5 servers announce their own limit.
+   */
+  maxInflight?: number;
   /** Use an existing transport instead of one chosen from the URL (tests, serial modems). */
   transport?: Transport;
 }
@@ -118,14 +125,15 @@ export class Device extends EventEmitter {
   readonly receivedBytes = new PacketMeter();
   connected = false;
   private readonly link: Link;
-  private readonly publishQueue: PendingPublish[] = [];
+  private readonly publishQueue = new Queue<PendingPublish>();
   private readonly inflight = new Map<number, PendingPublish>();
-  private readonly requestQueue: PendingRequest[] = [];
+  private readonly requestQueue = new Queue<PendingRequest>();
   private readonly requests = new Map<number, PendingRequest>();
   private readonly subscriptions = new Map<string, SubscriptionRequest>();
   private everConnected = false;
   private ending: Promise<void> | undefined;
   private chunk: { topic: string; parts: Buffer[]; size: number; info: MessageInfo } | undefined;
+  private pumpScheduled = false;
 
   constructor(url: string, private readonly o: DeviceOptions = {}) {
     super();
@@ -139,6 +147,7 @@ export class Device extends EventEmitter {
     if (o.reconnectMaxMs !== undefined) ex.setOption(Option.ReconnectMaxMs, o.reconnectMaxMs);
     if (o.connectTimeout !== undefined) ex.setOption(Option.ConnackTimeoutMs, o.connectTimeout);
     const version = o.protocolVersion ?? 4;
+    ex.setOption(Option.InflightMax, o.maxInflight ?? (version === 4 ? 20 : 65535));
     const connect: ConnectOptions = {
       version,
       clientId: o.clientId ?? `mote-${Math.random().toString(16).slice(2, 10)}`,
@@ -180,7 +189,7 @@ export class Device extends EventEmitter {
         reject,
       };
       this.publishQueue.push(p);
-      this.pump();
+      this.schedule();
     });
   }
 
@@ -236,32 +245,52 @@ export class Device extends EventEmitter {
       if (this.ending) return reject(new MqttError("the device is ending"));
       if (subs.length === 0) return reject(new MqttError("no topic filter given"));
       this.requestQueue.push({ type, subs, properties: properties ? encodeProperties(properties) : undefined, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Runs pump() once after the current task: publishes made together go out together (one TX
+   * drain, one socket write), and event handlers never re-enter the host loop.
+   */
+  private schedule(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
 
-  /** Hands queued work to the firmware while it takes it, then runs the host loop. */
+  /** Hands queued work to the firmware while it takes it, running the host loop in between. */
   private pump(): void {
     const fw = this.fw;
-    while (this.publishQueue.length > 0) {
-      const p = this.publishQueue[0];
-      const rc = this.firmwarePublish(p);
-      if (rc === -Status.OutboxFull || rc === -Status.NoSlot) break; // wait for acknowledgements
-      this.publishQueue.shift();
-      if (rc < 0) p.reject(new MqttError(`publish to '${p.topic}' refused: ${statusText(-rc)}`, undefined, -rc));
-      else if (p.qos === 0) p.resolve();
-      else this.inflight.set(rc, p);
+    for (let round = 0; round < 1_000_000; round++) {
+      let progress = false;
+      while (this.publishQueue.length > 0) {
+        const p = this.publishQueue.peek()!;
+        const rc = this.firmwarePublish(p);
+        if (rc === -Status.OutboxFull || rc === -Status.NoSlot) break; // wait for transmit or acknowledgements
+        this.publishQueue.shift();
+        progress = true;
+        if (rc < 0) p.reject(new MqttError(`publish to '${p.topic}' refused: ${statusText(-rc)}`, undefined, -rc));
+        else if (p.qos === 0) p.resolve();
+        else this.inflight.set(rc, p);
+      }
+      while (this.connected && this.requestQueue.length > 0) {
+        const r = this.requestQueue.peek()!;
+        setProperties(fw, r.properties ?? Buffer.alloc(0));
+        const rc = r.type === PacketType.SUBSCRIBE ? subscribeRaw(fw, r.subs) : unsubscribeRaw(fw, r.subs);
+        if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
+        this.requestQueue.shift();
+        progress = true;
+        if (rc < 0) r.reject(new MqttError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, undefined, -rc));
+        else this.requests.set(rc, r);
+      }
+      this.link.service();
+      // Transmitting freed outbox room (QoS 0 leaves it once sent): go again while that helps.
+      if (!progress || this.publishQueue.length === 0 || !this.connected) break;
     }
-    while (this.connected && this.requestQueue.length > 0) {
-      const r = this.requestQueue[0];
-      setProperties(fw, r.properties ?? Buffer.alloc(0));
-      const rc = r.type === PacketType.SUBSCRIBE ? subscribeRaw(fw, r.subs) : unsubscribeRaw(fw, r.subs);
-      if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
-      this.requestQueue.shift();
-      if (rc < 0) r.reject(new MqttError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, undefined, -rc));
-      else this.requests.set(rc, r);
-    }
-    this.link.service();
   }
 
   private firmwarePublish(p: PendingPublish): number {
@@ -287,7 +316,7 @@ export class Device extends EventEmitter {
         this.everConnected = true;
         if (resumed && !ev.sessionPresent && this.o.resubscribe !== false) this.resubscribe();
         this.emit("connect", { sessionPresent: ev.sessionPresent, properties: ev.properties });
-        this.pump();
+        this.schedule();
         break;
       }
       case EventType.ConnectRefused: {
@@ -305,7 +334,7 @@ export class Device extends EventEmitter {
         this.inflight.delete(ev.packetId);
         if (ev.reason >= 0x80) p.reject(new MqttError(`publish to '${p.topic}' refused by the broker: ${reasonLine(ev.reason)}`, ev.reason));
         else p.resolve();
-        this.pump();
+        this.schedule();
         break;
       }
       case EventType.SubscribeDone:
@@ -317,7 +346,7 @@ export class Device extends EventEmitter {
         if (r.type === PacketType.SUBSCRIBE) r.subs.forEach((s, i) => { if ((codes[i] ?? 0x80) < 0x80) this.subscriptions.set(s.topic, s); });
         else r.subs.forEach((s) => this.subscriptions.delete(s.topic));
         r.resolve(codes);
-        this.pump();
+        this.schedule();
         break;
       }
       case EventType.ServerDisconnect:
@@ -387,10 +416,10 @@ export class Device extends EventEmitter {
   }
 
   private rejectAll(err: Error): void {
-    for (const p of this.publishQueue.splice(0)) p.reject(err);
+    for (const p of this.publishQueue.drain()) p.reject(err);
     for (const [, p] of this.inflight) p.reject(err);
     this.inflight.clear();
-    for (const r of this.requestQueue.splice(0)) r.reject(err);
+    for (const r of this.requestQueue.drain()) r.reject(err);
     for (const [, r] of this.requests) r.reject(err);
     this.requests.clear();
   }

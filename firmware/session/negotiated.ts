@@ -2,12 +2,13 @@
 // server's CONNACK set. Reset on every CONNECT; read by the transmitter and the session.
 import { INFLIGHT_COUNT_MAX, MQTT5_ENABLED, TOPIC_ALIAS_OUT_SLOTS } from "../budget";
 import { propOr } from "../codec/properties";
+import { Option, option } from "./options";
 
 let v5flag: bool = false;
 /** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). Constant false in 3.1.1-only profiles, so their v5 code folds away. */
 // @ts-ignore: decorator
 @inline export function v5(): bool { return MQTT5_ENABLED && v5flag; }
-/** In-flight QoS 1/2 limit: min(INFLIGHT_COUNT_MAX, server Receive Maximum). */
+/** In-flight QoS 1/2 limit: min(INFLIGHT_COUNT_MAX, the InflightMax option, the server's Receive Maximum). */
 export let sendQuota: i32 = INFLIGHT_COUNT_MAX;
 /** Largest packet the server accepts (Maximum Packet Size; 268,435,460 when absent). */
 export let serverMaxPacket: i32 = 268435460;
@@ -20,7 +21,7 @@ export let keepAliveMs: u32 = 0;
 
 export function negotiatedReset(version5: bool, keepAlive: u32): void {
   v5flag = version5;
-  sendQuota = INFLIGHT_COUNT_MAX;
+  sendQuota = <i32>min<u32>(option(Option.InflightMax), <u32>INFLIGHT_COUNT_MAX);
   serverMaxPacket = 268435460;
   aliasUsable = 0;
   serverMaxQos = 2;
@@ -30,7 +31,7 @@ export function negotiatedReset(version5: bool, keepAlive: u32): void {
 
 /** Applies the limits of an accepted 5.0 CONNACK, from the properties of the last scan. */
 export function negotiatedFromConnack(aliasOn: bool): void {
-  sendQuota = <i32>min<u32>(propOr(0x21, 65535), <u32>INFLIGHT_COUNT_MAX);
+  sendQuota = <i32>min<u32>(propOr(0x21, 65535), <u32>sendQuota);
   serverMaxPacket = <i32>min<u32>(propOr(0x27, 268435460), 268435460);
   aliasUsable = aliasOn ? <i32>min<u32>(propOr(0x22, 0), <u32>TOPIC_ALIAS_OUT_SLOTS) : 0;
   serverMaxQos = propOr(0x24, 2);

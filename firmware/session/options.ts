@@ -16,14 +16,19 @@ export enum Option {
   PingrespTimeoutMs = 7,
   /** 1: assign outgoing MQTT 5 topic aliases when the server allows them. */
   TopicAliasOut = 8,
-  Count = 9,
+  /**
+   * In-flight QoS 1/2 window below INFLIGHT_COUNT_MAX. MQTT 3.1.1 has no Receive Maximum, and
+   * some servers silently drop QoS 2 beyond their own window (mosquitto: 20): the host sets it.
+   */
+  InflightMax = 9,
+  Count = 10,
 }
 
 /** Outbox overflow policies: refuse the new message, or evict the oldest unsent QoS 0 messages. */
 export enum Overflow { RejectNew = 0, DropOldestQos0 = 1 }
 
 export const OPTIONS: usize = memory.data<u32>([
-  0, 1, 0, Overflow.RejectNew, RECONNECT_BASE_MS, RECONNECT_MAX_MS, CONNACK_TIMEOUT_MS, PINGRESP_TIMEOUT_MS, 1,
+  0, 1, 0, Overflow.RejectNew, RECONNECT_BASE_MS, RECONNECT_MAX_MS, CONNACK_TIMEOUT_MS, PINGRESP_TIMEOUT_MS, 1, 65535,
 ]);
 
 // @ts-ignore: decorator

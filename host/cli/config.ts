@@ -1,0 +1,226 @@
+// From parsed flags to what a run needs: the broker URL, the Device options, and the command's
+// own settings. Checks one flag against another, the way mosquitto_pub/sub 2.0.11 do (-c needs
+// -i, a will payload needs a will topic, --cert needs --key, ...). Throws UsageError.
+import { randomBytes } from "node:crypto";
+import type { DeviceOptions } from "../device.ts";
+import type { Properties } from "../properties.ts";
+import { parseBrokerUrl, UrlError } from "../url.ts";
+import { UsageError, type ParsedArgs } from "./args.ts";
+import { parsePropertyFlags } from "./properties-flag.ts";
+
+const U32_MAX = 4294967295;
+
+export type MessageSource =
+  | { kind: "message"; payload: Buffer }
+  | { kind: "file"; path: string }
+  | { kind: "stdin-file" }
+  | { kind: "stdin-line" }
+  | { kind: "null" };
+
+export interface CliConfig {
+  command: "pub" | "sub";
+  url: string;
+  /** host:port for messages. */
+  where: string;
+  device: DeviceOptions;
+  version: 4 | 5;
+  topics: string[];
+  qos: 0 | 1 | 2;
+  disconnectProperties?: Properties;
+  // pub
+  source?: MessageSource;
+  retain: boolean;
+  repeat: number;
+  repeatDelayMs: number;
+  publishProperties?: Properties;
+  // sub
+  count?: number;
+  timeoutS?: number;
+  verbose: boolean;
+  subscribeProperties?: Properties;
+}
+
+/** mosq-style generated client id: 'mote-' and 18 random letters and digits (23 characters, the 3.1.1 limit). */
+export function generateClientId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  return "mote-" + [...randomBytes(18)].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+function checkPublishTopic(topic: string, what: string): void {
+  if (topic.length === 0) throw new UsageError(`${what} is empty`);
+  if (/[+#]/.test(topic)) throw new UsageError(`invalid ${what} '${topic}': a topic to publish to cannot contain '+' or '#'`);
+}
+
+function checkFilter(filter: string): void {
+  if (filter.length === 0) throw new UsageError("a subscription topic is empty");
+  const levels = filter.split("/");
+  levels.forEach((level, i) => {
+    const ok = (!level.includes("+") || level === "+") && (!level.includes("#") || (level === "#" && i === levels.length - 1));
+    if (!ok) throw new UsageError(`invalid subscription topic '${filter}': '+' and '#' must fill a whole level, and '#' must be last`);
+  });
+}
+
+/** -L mqtt(s)://[user[:password]@]host[:port]/topic, split the way mosquitto splits it (no URL decoding). */
+function parseMosquittoUrl(text: string): { tls: boolean; host: string; port?: number; username?: string; password?: string; topic: string } {
+  const m = /^(mqtts?):\/\/(.*)$/i.exec(text);
+  if (!m) throw new UsageError(`-L takes mqtt://... or mqtts://... (for ws:// and wss:// use --url), not '${text}'`);
+  const rest = m[2];
+  const slash = rest.indexOf("/");
+  if (slash < 0) throw new UsageError(`-L '${text}' has no topic (mqtt://host/topic)`);
+  let auth = rest.slice(0, slash);
+  const topic = rest.slice(slash + 1);
+  let username: string | undefined;
+  let password: string | undefined;
+  const at = auth.lastIndexOf("@");
+  if (at >= 0) {
+    const cred = auth.slice(0, at);
+    auth = auth.slice(at + 1);
+    const colon = cred.indexOf(":");
+    username = colon >= 0 ? cred.slice(0, colon) : cred;
+    if (colon >= 0) password = cred.slice(colon + 1);
+  }
+  let host = auth;
+  let port: number | undefined;
+  const colon = auth.lastIndexOf(":");
+  if (colon >= 0) {
+    host = auth.slice(0, colon);
+    const p = auth.slice(colon + 1);
+    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new UsageError(`-L '${text}': invalid port '${p}'`);
+    port = Number(p);
+  }
+  if (!host) throw new UsageError(`-L '${text}' has no host`);
+  return { tls: m[1].toLowerCase() === "mqtts", host, port, username, password, topic };
+}
+
+export function buildConfig(a: ParsedArgs): CliConfig {
+  const cmd = a.command;
+  const bags = parsePropertyFlags(cmd, a.properties);
+  if (a.properties.length > 0 && a.version === 4) throw new UsageError("-D (MQTT 5 properties) cannot be used with -V 311");
+  const version: 4 | 5 = a.version ?? (a.properties.length > 0 ? 5 : 4);
+
+  // Where to connect.
+  const topics = [...a.topics];
+  let username = a.username;
+  let password = a.password;
+  let url: string;
+  let where: string;
+  let tls: boolean;
+  if (a.brokerUrl !== undefined) {
+    for (const k of ["host", "port", "mqttUrl"] as const) {
+      if (a[k] !== undefined) throw new UsageError(`--url cannot be combined with ${a.given[k]}`);
+    }
+    let parsed;
+    try {
+      parsed = parseBrokerUrl(a.brokerUrl);
+    } catch (e) {
+      throw new UsageError(e instanceof UrlError ? e.message : String(e));
+    }
+    if ((parsed.scheme === "mqtt" || parsed.scheme === "mqtts") && !/^[a-z]+:\/\/[^/]*\/?$/i.test(a.brokerUrl)) {
+      throw new UsageError(`--url takes no topic ('${a.brokerUrl}'); give the topic with -t`);
+    }
+    url = a.brokerUrl;
+    where = `${parsed.host}:${parsed.port}`;
+    tls = parsed.scheme === "mqtts" || parsed.scheme === "wss";
+  } else {
+    let host = a.host ?? "localhost";
+    let port = a.port;
+    tls = a.cafile !== undefined || port === 8883;
+    if (a.mqttUrl !== undefined) {
+      const l = parseMosquittoUrl(a.mqttUrl);
+      host = l.host;
+      port = l.port ?? (l.tls ? 8883 : 1883);
+      tls = l.tls || a.cafile !== undefined;
+      username = l.username ?? username;
+      password = l.password ?? password;
+      if (cmd === "pub") topics.splice(0, topics.length, l.topic);
+      else topics.push(l.topic);
+    }
+    port ??= tls ? 8883 : 1883;
+    const h = host.includes(":") ? `[${host}]` : host;
+    url = `${tls ? "mqtts" : "mqtt"}://${h}:${port}`;
+    where = `${host}:${port}`;
+  }
+
+  if ((a.cert === undefined) !== (a.key === undefined)) throw new UsageError("--cert and --key go together: give both or neither");
+  if (!tls) {
+    for (const k of ["cert", "key", "insecure"] as const) {
+      if (a[k] !== undefined) throw new UsageError(`${a.given[k]} needs a TLS connection (--cafile, -p 8883, -L mqtts://, --url mqtts:// or wss://)`);
+    }
+  }
+
+  // Topics.
+  if (topics.length === 0) throw new UsageError(cmd === "pub" ? "no topic: give -t topic (or -L)" : "no topic: give -t filter (or -L)");
+  if (cmd === "pub") {
+    if (topics.length > 1) throw new UsageError("mote pub publishes to one topic: give -t once");
+    checkPublishTopic(topics[0], "topic");
+  } else {
+    topics.forEach(checkFilter);
+  }
+
+  // Session.
+  const clean = !a.noClean;
+  if (!clean && a.clientId === undefined) throw new UsageError("-c needs a client id: give -i id");
+  if (a.clientId === "" && (!clean || (version === 5 && a.sessionExpiry))) throw new UsageError("-i: an empty client id cannot keep a session");
+  if (a.password !== undefined && username === undefined && version === 4) throw new UsageError("-P needs -u with MQTT 3.1.1");
+  const connect: Properties = { ...bags.connect };
+  if (version === 5) {
+    const expiry = a.sessionExpiry ?? (clean ? undefined : U32_MAX);
+    if (expiry !== undefined && connect.sessionExpiryInterval !== undefined) {
+      throw new UsageError("the session expiry interval is given twice (-x or -c, and -D connect session-expiry-interval)");
+    }
+    if (expiry === U32_MAX && a.clientId === undefined) throw new UsageError("a session that never expires needs a client id: give -i id");
+    if (expiry) connect.sessionExpiryInterval = expiry;
+  }
+
+  // Will.
+  if (a.willTopic === undefined) {
+    for (const k of ["willPayload", "willQos", "willRetain"] as const) {
+      if (a[k] !== undefined) throw new UsageError(`${a.given[k]} needs --will-topic`);
+    }
+    if (bags.will) throw new UsageError("-D will ... needs --will-topic");
+  } else {
+    checkPublishTopic(a.willTopic, "will topic");
+  }
+
+  const device: DeviceOptions = {
+    protocolVersion: version,
+    clientId: a.clientId ?? generateClientId(),
+    clean,
+    keepalive: a.keepalive ?? 60,
+    username,
+    password,
+    will: a.willTopic === undefined ? undefined : {
+      topic: a.willTopic, payload: a.willPayload ?? "", qos: a.willQos ?? 0, retain: a.willRetain ?? false, properties: bags.will,
+    },
+    properties: Object.keys(connect).length > 0 ? connect : undefined,
+    caFile: a.cafile,
+    certFile: a.cert,
+    keyFile: a.key,
+    insecure: a.insecure,
+  };
+
+  const config: CliConfig = {
+    command: cmd, url, where, device, version, topics, qos: (a.qos ?? 0) as 0 | 1 | 2,
+    disconnectProperties: bags.disconnect, retain: a.retain ?? false, repeat: a.repeat ?? 1,
+    repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false,
+    publishProperties: bags.publish, subscribeProperties: bags.subscribe, count: a.count, timeoutS: a.timeout,
+  };
+
+  if (cmd === "pub") {
+    if (a.message !== undefined) config.source = { kind: "message", payload: Buffer.from(a.message, "utf8") };
+    else if (a.file !== undefined) config.source = { kind: "file", path: a.file };
+    else if (a.stdinFile) config.source = { kind: "stdin-file" };
+    else if (a.stdinLine) config.source = { kind: "stdin-line" };
+    else if (a.nullMessage) config.source = { kind: "null" };
+    else throw new UsageError("no message: give one of -m message, -f file, -s, -l or -n");
+    if (config.source.kind === "stdin-line" && (a.repeat !== undefined || a.repeatDelay !== undefined)) {
+      throw new UsageError(`${a.given.repeat ?? a.given.repeatDelay} repeats one message: it does not go with -l`);
+    }
+    if (a.repeatDelay !== undefined && a.repeat === undefined) throw new UsageError("--repeat-delay needs --repeat");
+  } else if (version === 5 && config.count !== undefined && config.count < 16 && connect.receiveMaximum === undefined) {
+    // As mosquitto_sub does: with -C below the default window, ask for no more messages in flight than will be printed.
+    connect.receiveMaximum = config.count;
+    device.properties = connect;
+  }
+  return config;
+}
