@@ -134,6 +134,8 @@ export class Device extends EventEmitter {
   private ending: Promise<void> | undefined;
   private chunk: { topic: string; parts: Buffer[]; size: number; info: MessageInfo } | undefined;
   private pumpScheduled = false;
+  /** UTF-8 bytes of recently used topics: sensors publish to a few topics over and over. */
+  private readonly topicCache = new Map<string, Buffer>();
 
   constructor(url: string, private readonly o: DeviceOptions = {}) {
     super();
@@ -180,8 +182,9 @@ export class Device extends EventEmitter {
     return new Promise((resolve, reject) => {
       if (this.ending) return reject(new MqttError("the device is ending"));
       const p: PendingPublish = {
-        topic: Buffer.from(topic, "utf8"),
-        payload: typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload),
+        topic: this.topicBytes(topic),
+        // Buffers are not copied (as in MQTT.js): do not change one before its promise settles.
+        payload: typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
         qos: opts.qos ?? 0,
         retain: opts.retain ?? false,
         properties: opts.properties ? encodeProperties(opts.properties) : undefined,
@@ -239,6 +242,16 @@ export class Device extends EventEmitter {
   }
 
   // ---- internals ----
+
+  private topicBytes(topic: string): Buffer {
+    let b = this.topicCache.get(topic);
+    if (!b) {
+      b = Buffer.from(topic, "utf8");
+      if (this.topicCache.size >= 256) this.topicCache.clear();
+      this.topicCache.set(topic, b);
+    }
+    return b;
+  }
 
   private request(type: PendingRequest["type"], subs: SubscriptionRequest[], properties?: Properties): Promise<number[]> {
     return new Promise((resolve, reject) => {

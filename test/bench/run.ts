@@ -4,11 +4,15 @@
 import { parseArgs } from "node:util";
 import { BATCH, batchedDecoder as ourBatchedDecoder, batchedEncoder, decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
 import { measureAll, type Case } from "./measure.ts";
+import { runNetworkBench } from "./network.ts";
 import { PAYLOAD, TOPIC } from "./message.ts";
 import { batchedDecoder as theirBatchedDecoder, decoder as theirDecoder, encode as theirEncode, mqttPacketWire } from "./mqtt-packet-cases.ts";
 
 const { values: args } = parseArgs({
-  options: { json: { type: "boolean", default: false }, ms: { type: "string", default: "1000" }, repeats: { type: "string", default: "3" } },
+  options: {
+    json: { type: "boolean", default: false }, ms: { type: "string", default: "1000" }, repeats: { type: "string", default: "3" },
+    network: { type: "boolean", default: true }, "no-network": { type: "boolean", default: false },
+  },
 });
 const runMs = Number(args.ms);
 const repeats = Number(args.repeats);
@@ -77,4 +81,21 @@ for (const r of rows) {
 if (!args.json) {
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   for (const row of table) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
+}
+
+// Through a local mosquitto, against MQTT.js (needs the mosquitto Debian package).
+if (args.network && !args["no-network"]) {
+  const rows = await runNetworkBench();
+  if (args.json) {
+    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, target: 2, met: r.ratio >= 2 }) + "\n");
+  } else {
+    process.stdout.write(`\nThrough local mosquitto (${process.version}), delivered to a subscriber of the same library:\n`);
+    const t: string[][] = [["case", "ours msg/s", "MQTT.js msg/s", "ours/MQTT.js", "target"]];
+    for (const r of rows) {
+      const lost = r.delivered.ours < r.sent || r.delivered.mqttjs < r.sent ? ` (delivered ${r.delivered.ours}/${r.delivered.mqttjs} of ${r.sent})` : "";
+      t.push([r.case + lost, `${r.oursMsgPerSec}`, `${r.mqttjsMsgPerSec}`, `${r.ratio.toFixed(1)}x`, `>= 2x ${r.ratio >= 2 ? "met" : "MISSED"}`]);
+    }
+    const widths = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
+    for (const row of t) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
+  }
 }
