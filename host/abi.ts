@@ -32,7 +32,7 @@ export enum SessionState { Idle = 0, WaitReconnect = 1, Connecting = 2, Connecte
 
 export enum Option {
   AutoReconnect = 1, Seed = 2, OverflowPolicy = 3, ReconnectBaseMs = 4, ReconnectMaxMs = 5,
-  ConnackTimeoutMs = 6, PingrespTimeoutMs = 7, TopicAliasOut = 8, InflightMax = 9,
+  ConnackTimeoutMs = 6, PingrespTimeoutMs = 7, TopicAliasOut = 8, InflightMax = 9, StrictReceiveMaximum = 10,
 }
 export enum Overflow { RejectNew = 0, DropOldestQos0 = 1 }
 

@@ -54,6 +54,13 @@ export interface DeviceOptions extends TlsOptions {
    * 20 without telling the client). MQTT 5 servers announce their own limit.
    */
   maxInflight?: number;
+  /**
+   * MQTT 5: treat a server that sends more unreleased QoS 2 messages than our Receive Maximum as
+   * broken (DISCONNECT 0x93, the spec's rule). Default false: deliver them and count them
+   * (counters().inboundQos2Overflow), because mosquitto 2.0.11 overruns the window in bursts
+   * (it counts a message as done at PUBREC), and disconnecting then loses its queue.
+   */
+  strictReceiveMaximum?: boolean;
   /** Use an existing transport instead of one chosen from the URL (tests, serial modems). */
   transport?: Transport;
 }
@@ -82,15 +89,31 @@ export interface MessageInfo {
   topicAlias?: number;
 }
 
+/** What went wrong, for callers that act on it (a CLI's exit line, a retry policy). */
+export type MqttErrorKind = "refused" | "violation" | "server-disconnect" | "timeout" | "transport" | "rejected" | "local" | "ended";
+
 /** An error with the MQTT reason code (>= 0x80) or local status that caused it. */
 export class MqttError extends Error {
-  constructor(message: string, readonly reasonCode?: number, readonly status?: Status) {
+  /** Retrying cannot help (a certificate problem, for example). */
+  permanent = false;
+  constructor(message: string, readonly reasonCode?: number, readonly status?: Status, readonly kind: MqttErrorKind = "local") {
     super(message);
     this.name = "MqttError";
   }
 }
 
-const statusText = (s: number) => Status[s] ?? `status ${s}`;
+/** Local refusals in words. */
+const STATUS_TEXT: Record<number, string> = {
+  [Status.WouldBlock]: "the transmit buffer is full",
+  [Status.OutboxFull]: "the outbox is full",
+  [Status.TooLarge]: "too large (above the broker's Maximum Packet Size or this profile's buffers)",
+  [Status.InvalidState]: "not possible in the session's current state",
+  [Status.BadArgument]: "invalid (see the MQTT rules for topics, QoS and properties)",
+  [Status.NoSlot]: "every packet identifier or request slot is in use",
+  [Status.Unsupported]: "not supported by this firmware profile",
+  [Status.NotAllowed]: "not allowed by the broker (Maximum QoS or Retain Available)",
+};
+const statusText = (s: number) => STATUS_TEXT[s] ?? `status ${s}`;
 const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
 export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
 
@@ -124,6 +147,8 @@ export class Device extends EventEmitter {
   readonly sentBytes = new PacketMeter();
   readonly receivedBytes = new PacketMeter();
   connected = false;
+  /** The last CONNACK accepted: session present, and its properties (MQTT 5). */
+  connack: { sessionPresent: boolean; properties?: Properties } | undefined;
   private readonly link: Link;
   private readonly publishQueue = new Queue<PendingPublish>();
   private readonly inflight = new Map<number, PendingPublish>();
@@ -140,7 +165,11 @@ export class Device extends EventEmitter {
   constructor(url: string, private readonly o: DeviceOptions = {}) {
     super();
     const parsed = parseBrokerUrl(url);
-    this.transport = o.transport ?? transportFor(parsed, o);
+    try {
+      this.transport = o.transport ?? transportFor(parsed, o);
+    } catch (e) {
+      throw new MqttError((e as Error).message);
+    }
     this.fw = new Firmware(o.profile ?? "default");
     const ex = this.fw.exports;
     ex.setOption(Option.AutoReconnect, o.reconnect === false ? 0 : 1);
@@ -150,6 +179,7 @@ export class Device extends EventEmitter {
     if (o.connectTimeout !== undefined) ex.setOption(Option.ConnackTimeoutMs, o.connectTimeout);
     const version = o.protocolVersion ?? 4;
     ex.setOption(Option.InflightMax, o.maxInflight ?? (version === 4 ? 20 : 65535));
+    ex.setOption(Option.StrictReceiveMaximum, o.strictReceiveMaximum ? 1 : 0);
     const connect: ConnectOptions = {
       version,
       clientId: o.clientId ?? `mote-${Math.random().toString(16).slice(2, 10)}`,
@@ -161,13 +191,18 @@ export class Device extends EventEmitter {
       properties: o.properties,
     };
     const rc = configure(this.fw, connect);
-    if (rc !== 0) throw new MqttError(`invalid connect options: ${statusText(-rc)}`, undefined, -rc);
+    if (rc !== 0) throw new MqttError(`invalid connect options: ${statusText(-rc)}`, undefined, -rc, "local");
     this.link = new Link(this.fw, {
       open: () => this.transport.open(),
       onEvent: (ev) => this.onFirmwareEvent(ev),
       onTransmit: (b) => this.sentBytes.add(b),
       onReceive: (b) => this.receivedBytes.add(b),
-      onTransportError: (e) => this.emit("error", transportError(e, parsed.host, parsed.port)),
+      onTransportError: (e) => {
+        const err = transportError(e, parsed.host, parsed.port);
+        // A certificate that fails now fails at every retry: stop, as for a refused login.
+        if (err.permanent) this.fw.exports.setOption(Option.AutoReconnect, 0);
+        this.emit("error", err);
+      },
       onTransportClosed: () => this.onTransportClosed(),
     });
     this.link.start();
@@ -286,7 +321,7 @@ export class Device extends EventEmitter {
         if (rc === -Status.OutboxFull || rc === -Status.NoSlot) break; // wait for transmit or acknowledgements
         this.publishQueue.shift();
         progress = true;
-        if (rc < 0) p.reject(new MqttError(`publish to '${p.topic}' refused: ${statusText(-rc)}`, undefined, -rc));
+        if (rc < 0) p.reject(new MqttError(`publish to '${p.topic}' refused: ${statusText(-rc)}`, undefined, -rc, "local"));
         else if (p.qos === 0) p.resolve();
         else this.inflight.set(rc, p);
       }
@@ -297,7 +332,7 @@ export class Device extends EventEmitter {
         if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
         this.requestQueue.shift();
         progress = true;
-        if (rc < 0) r.reject(new MqttError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, undefined, -rc));
+        if (rc < 0) r.reject(new MqttError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, undefined, -rc, "local"));
         else this.requests.set(rc, r);
       }
       this.link.service();
@@ -328,12 +363,13 @@ export class Device extends EventEmitter {
         const resumed = this.everConnected;
         this.everConnected = true;
         if (resumed && !ev.sessionPresent && this.o.resubscribe !== false) this.resubscribe();
-        this.emit("connect", { sessionPresent: ev.sessionPresent, properties: ev.properties });
+        this.connack = { sessionPresent: !!ev.sessionPresent, properties: ev.properties };
+        this.emit("connect", this.connack);
         this.schedule();
         break;
       }
       case EventType.ConnectRefused: {
-        const err = new MqttError(`connection refused: ${reasonLine(ev.reason)}`, ev.reason);
+        const err = new MqttError(`connection refused: ${reasonLine(ev.reason)}`, ev.reason, undefined, "refused");
         if (!TRANSIENT_REFUSALS.has(ev.reason)) this.fw.exports.setOption(Option.AutoReconnect, 0);
         this.emit("error", err);
         break;
@@ -345,7 +381,7 @@ export class Device extends EventEmitter {
         const p = this.inflight.get(ev.packetId);
         if (!p) break;
         this.inflight.delete(ev.packetId);
-        if (ev.reason >= 0x80) p.reject(new MqttError(`publish to '${p.topic}' refused by the broker: ${reasonLine(ev.reason)}`, ev.reason));
+        if (ev.reason >= 0x80) p.reject(new MqttError(`publish to '${p.topic}' refused by the broker: ${reasonLine(ev.reason)}`, ev.reason, undefined, "rejected"));
         else p.resolve();
         this.schedule();
         break;
@@ -363,13 +399,16 @@ export class Device extends EventEmitter {
         break;
       }
       case EventType.ServerDisconnect:
-        this.emit("error", new MqttError(`the broker disconnected: ${reasonLine(ev.reason)}`, ev.reason));
+        this.emit("error", new MqttError(`the broker disconnected: ${reasonLine(ev.reason)}`, ev.reason, undefined, "server-disconnect"));
         break;
       case EventType.ProtocolViolation:
-        this.emit("error", new MqttError(`the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`, ev.reason));
+        // 5.0 tells the broker why in a DISCONNECT; 3.1.1 has no way to and just closes.
+        this.emit("error", new MqttError((this.o.protocolVersion ?? 4) === 5
+          ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
+          : `the broker broke the protocol (${reasonLine(ev.reason)}); closed the connection`, ev.reason, undefined, "violation"));
         break;
       case EventType.Timeout:
-        this.emit("error", new MqttError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, ev.reason));
+        this.emit("error", new MqttError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, ev.reason, undefined, "timeout"));
         break;
       case EventType.ReconnectDue:
         this.emit("reconnect");
@@ -416,8 +455,9 @@ export class Device extends EventEmitter {
     if (was) this.emit("offline");
     this.emit("close");
     if (this.fw.exports.sessionState() === 0 && !this.ending) {
-      // Idle for good: reconnect is off or was stopped by a refusal.
-      this.rejectAll(new MqttError("the connection is closed and the device does not reconnect"));
+      // Idle for good: reconnect is off or was stopped by a refusal or a certificate problem.
+      this.rejectAll(new MqttError("the connection is closed and the device does not reconnect", undefined, undefined, "ended"));
+      this.emit("stopped");
     }
   }
 
@@ -460,13 +500,25 @@ function layoutFilters(fw: Firmware, subs: SubscriptionRequest[], withOptions: b
 
 function transportError(e: Error, host: string, port: number): MqttError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ECONNREFUSED") return new MqttError(`cannot connect to ${host}:${port}: connection refused`);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new MqttError(`cannot resolve host '${host}'`);
-  if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return new MqttError(`cannot reach ${host}:${port} (${code})`);
-  if (code?.startsWith("ERR_TLS") || /certificate|self[- ]signed|SSL|TLS/i.test(e.message)) {
-    return new MqttError(`TLS to ${host}:${port} failed: ${e.message}${code ? ` (${code})` : ""}`);
+  const fail = (m: string) => new MqttError(m, undefined, undefined, "transport");
+  if (code === "ECONNREFUSED") return fail(`cannot connect to ${host}:${port}: connection refused`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(`cannot resolve host '${host}'`);
+  if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return fail(`cannot reach ${host}:${port} (${code})`);
+  if (code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" || /alert certificate required/i.test(e.message)) {
+    return permanent(fail(`TLS to ${host}:${port} failed: certificate required: the broker wants a client certificate (certFile, keyFile)`));
   }
-  return new MqttError(`connection to ${host}:${port} failed: ${e.message}`);
+  if (code?.startsWith("ERR_TLS") || code?.startsWith("ERR_SSL") || /certificate|self[- ]signed|SSL|TLS/i.test(e.message) ||
+    ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED"].includes(code ?? "")) {
+    // OpenSSL's text may carry a source path and a newline: keep its first clause.
+    const reason = e.message.split("\n")[0].replace(/:\.\.\/deps\/openssl\S*/, "");
+    return permanent(fail(`TLS to ${host}:${port} failed: ${reason}${code ? ` (${code})` : ""}`));
+  }
+  return fail(`connection to ${host}:${port} failed: ${e.message}`);
+}
+
+function permanent(e: MqttError): MqttError {
+  e.permanent = true;
+  return e;
 }
 
 /** Opens a device on a broker URL (mqtt://, mqtts://, ws://, wss://). */
@@ -474,12 +526,18 @@ export function connect(url: string, options: DeviceOptions = {}): Device {
   return new Device(url, options);
 }
 
-/** Like connect(), resolving once the broker accepted the connection (or rejecting with the first error). */
-export function connectAsync(url: string, options: DeviceOptions = {}): Promise<Device> {
+/**
+ * Like connect(), resolving once the broker accepted the connection (or rejecting with the first
+ * error; it does not retry before the first CONNACK). `setup` runs before any byte is read:
+ * attach "message" and "error" listeners there, since messages a resumed session had queued
+ * can arrive in the same read as the CONNACK, before the promise settles.
+ */
+export function connectAsync(url: string, options: DeviceOptions = {}, setup?: (d: Device) => void): Promise<Device> {
   return new Promise((resolve, reject) => {
     let d: Device;
     try {
       d = connect(url, { ...options, reconnect: options.reconnect ?? false });
+      setup?.(d);
     } catch (e) {
       return reject(e);
     }

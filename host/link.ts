@@ -151,6 +151,5 @@ export class Link {
       this.fw.exports.handleTimeout(this.now());
       this.service();
     }, d);
-    this.timer.unref?.();
   }
 }

@@ -21,14 +21,20 @@ export enum Option {
    * some servers silently drop QoS 2 beyond their own window (mosquitto: 20): the host sets it.
    */
   InflightMax = 9,
-  Count = 10,
+  /**
+   * 1 (default, the spec's rule [MQTT-3.3.4-9]): more unreleased incoming QoS 2 messages than the
+   * table holds is a DISCONNECT 0x93. 0: deliver them without a duplicate record and count them
+   * (InboundQos2Overflow), for servers that overrun the window (mosquitto 2.0.11 does).
+   */
+  StrictReceiveMaximum = 10,
+  Count = 11,
 }
 
 /** Outbox overflow policies: refuse the new message, or evict the oldest unsent QoS 0 messages. */
 export enum Overflow { RejectNew = 0, DropOldestQos0 = 1 }
 
 export const OPTIONS: usize = memory.data<u32>([
-  0, 1, 0, Overflow.RejectNew, RECONNECT_BASE_MS, RECONNECT_MAX_MS, CONNACK_TIMEOUT_MS, PINGRESP_TIMEOUT_MS, 1, 65535,
+  0, 1, 0, Overflow.RejectNew, RECONNECT_BASE_MS, RECONNECT_MAX_MS, CONNACK_TIMEOUT_MS, PINGRESP_TIMEOUT_MS, 1, 65535, 1,
 ]);
 
 // @ts-ignore: decorator

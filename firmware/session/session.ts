@@ -33,6 +33,7 @@ import { qos2Add, qos2Has, qos2Remove, qos2Clear } from "./inbound-qos2";
 import { aliasReset, aliasInSet, aliasInLength, aliasInTopic, ALIAS_IN_MAX } from "./topic-alias";
 import { timerArm, timerStop, timerStopAll, timerExpired, timerNextDelay, T_CONNACK, T_PINGRESP, T_KEEPALIVE, T_RECONNECT } from "./timers";
 import { prngNext } from "./prng";
+import { chunkActive, chunkBegin, chunkConsumed, chunkNext, chunkReset } from "./chunked-delivery";
 import { Option, option } from "./options";
 import {
   configured, version5, keepAliveS, cleanStartAsked, clientIdEmpty, authMethodSent, sessionPersists, inboundMaxPacket,
@@ -64,13 +65,6 @@ let droppedSinceReport: u32 = 0;
 let rxStart: i32 = 0;
 let rxEnd: i32 = 0;
 // A PUBLISH larger than RX is delivered in chunks; this is its progress.
-let streamActive = false;
-let streamDiscard = false;
-let streamQos: u32 = 0;
-let streamId: u32 = 0;
-let streamFlags: u32 = 0;
-let streamOffset: i32 = 0;
-let streamTotal: i32 = 0;
 
 
 // ======================================================================================
@@ -128,7 +122,7 @@ function resetConnection(): void {
   txReset();
   rxStart = 0;
   rxEnd = 0;
-  streamActive = false;
+  chunkReset();
   pingOutstanding = false;
   aliasReset();
   requestClear();
@@ -174,11 +168,11 @@ export function pollEvent(now: u32): i32 {
       rxEnd = 0;
       return EventType.None;
     }
-    if (streamActive) {
+    if (chunkActive) {
       if (rxEnd == rxStart) return EventType.None;
-      let ev = streamChunk(0);
+      let ev = nextChunk(0);
       if (ev != EventType.None) return ev;
-      if (streamActive) return EventType.None; // waiting for TX room
+      if (chunkActive) return EventType.None; // waiting for TX room
       continue;
     }
     let ptr = RX + <usize>rxStart;
@@ -260,7 +254,7 @@ function violation(reason: i32): i32 {
   state = State.Closing;
   rxStart = 0;
   rxEnd = 0;
-  streamActive = false;
+  chunkReset();
   timerStopAll();
   evClear(EventType.ProtocolViolation);
   evSet(EV_REASON, <u32>reason);
@@ -295,9 +289,11 @@ function admitQos2(id: u32): i32 {
     return 0;
   }
   if (!qos2Add(id)) {
-    // More unreleased QoS 2 messages than the Receive Maximum we announced.
-    if (v5()) return -1;
-    count(Counter.InboundQos2Overflow); // 3.1.1 has no Receive Maximum: deliver, duplicates possible
+    // More unreleased QoS 2 messages than our table holds: in 5.0 the server exceeded the Receive
+    // Maximum we announced (DISCONNECT 0x93 when strict). Otherwise deliver without a record:
+    // a resend of this one after a reconnect could come twice, and the counter says so.
+    if (v5() && option(Option.StrictReceiveMaximum) != 0) return -1;
+    count(Counter.InboundQos2Overflow);
   }
   return 1;
 }
@@ -350,13 +346,15 @@ function handlePacket(type: u32, now: u32): i32 {
     }
     if (!txRoom(5)) return -1;
     count(Counter.UnexpectedAcks);
-    txAck(P.PUBREL, id, v5() ? Reason.PacketIdentifierNotFound : 0);
+    txAck(P.PUBREL, id, Reason.PacketIdentifierNotFound); // 3.1.1: the code is dropped
     return EventType.None;
   }
   if (type == P.PUBREL) {
     if (!txRoom(5)) return -1;
     let known = qos2Remove(id);
-    txAck(P.PUBCOMP, id, known || !v5() ? 0 : Reason.PacketIdentifierNotFound);
+    // An unknown id may be one delivered past a full table (not strict): complete it quietly.
+    // (3.1.1 acks carry no reason code: txAck drops it.)
+    txAck(P.PUBCOMP, id, known || option(Option.StrictReceiveMaximum) == 0 ? 0 : Reason.PacketIdentifierNotFound);
     return EventType.None;
   }
   if (type == P.SUBACK || type == P.UNSUBACK) {
@@ -467,7 +465,7 @@ function resumeOutbox(present: bool): void {
   if (!present) qos2Clear();
 }
 
-// ---- Chunked delivery of a PUBLISH larger than RX ----
+// ---- A PUBLISH larger than RX: its header here, its payload in chunks (chunked-delivery.ts) ----
 
 function beginChunkedMessage(ptr: usize, avail: i32): i32 {
   let r = decodePublishHead(ptr, ptr + <usize>avail, v5());
@@ -476,55 +474,26 @@ function beginChunkedMessage(ptr: usize, avail: i32): i32 {
   r = resolveInboundAlias();
   if (r != 0) return violation(r);
   let flags = evGet(EV_FLAGS);
-  streamQos = (flags >> 1) & 3;
-  streamId = evGet(EV_PACKET_ID);
-  streamDiscard = false;
-  if (streamQos == 2) {
-    let admit = admitQos2(streamId);
+  let id = evGet(EV_PACKET_ID);
+  let discard = false;
+  if (((flags >> 1) & 3) == 2) {
+    let admit = admitQos2(id);
     if (admit < 0) return violation(Reason.ReceiveMaximumExceeded);
-    streamDiscard = admit == 0;
+    discard = admit == 0;
   }
-  streamFlags = flags;
-  streamTotal = <i32>evGet(EV_TOTAL);
-  streamOffset = 0;
-  streamActive = true;
   count(Counter.PacketsIn);
-  if (!streamDiscard) count(Counter.MessagesIn);
+  if (!discard) count(Counter.MessagesIn);
   // Consume the header; the payload bytes already here form the first chunk, which also
   // carries the topic and properties the decoder left in the event record.
   rxStart += <i32>(<usize>evGet(EV_PAYLOAD_PTR) - ptr);
-  return streamChunk(FLAG_FIRST_CHUNK);
+  chunkBegin(flags, id, <i32>evGet(EV_TOTAL), discard);
+  return nextChunk(FLAG_FIRST_CHUNK);
 }
 
-/** Delivers the payload bytes in RX as the next chunk (firstFlag: FLAG_FIRST_CHUNK for the first, else 0). */
-function streamChunk(firstFlag: u32): i32 {
-  let left = streamTotal - streamOffset;
-  let avail = rxEnd - rxStart;
-  let n = avail < left ? avail : left;
-  let last = n == left;
-  if (last && streamQos > 0 && !txRoom(4)) return EventType.None;
-  let chunk = RX + <usize>rxStart;
-  rxStart += n;
-  let offset = streamOffset;
-  streamOffset += n;
-  if (last) {
-    streamActive = false;
-    if (streamQos == 1) txAck(P.PUBACK, streamId, 0);
-    else if (streamQos == 2) txAck(P.PUBREC, streamId, 0);
-  }
-  if (streamDiscard) return EventType.None;
-  if (firstFlag == 0) {
-    evClear(EventType.Message);
-    evSet(EV_PACKET_TYPE, P.PUBLISH);
-    evSet(EV_PACKET_ID, streamId);
-  }
-  evSet(EV_TYPE, EventType.Message);
-  evSet(EV_FLAGS, streamFlags | firstFlag | (last ? FLAG_LAST_CHUNK : 0));
-  evSet(EV_PAYLOAD_PTR, <u32>chunk);
-  evSet(EV_PAYLOAD_LEN, <u32>n);
-  evSet(EV_OFFSET, <u32>offset);
-  evSet(EV_TOTAL, <u32>streamTotal);
-  return EventType.Message;
+function nextChunk(firstFlag: u32): i32 {
+  let ev = chunkNext(RX + <usize>rxStart, rxEnd - rxStart, firstFlag);
+  rxStart += chunkConsumed;
+  return ev;
 }
 
 // ======================================================================================
@@ -545,15 +514,17 @@ export function pollTransmit(now: u32): i32 {
 
 /** Runs every timer that is due. */
 export function handleTimeout(now: u32): void {
-  if (timerExpired(T_CONNACK, now) && state == State.Connecting) timeout(P.CONNACK);
-  if (timerExpired(T_PINGRESP, now) && state == State.Connected) timeout(P.PINGRESP);
-  if (timerExpired(T_KEEPALIVE, now) && state == State.Connected && !pingOutstanding && txRoom(2)) {
+  // Each timer is armed only in its state (CONNACK: Connecting; PINGRESP, keep alive: Connected;
+  // reconnect: WaitReconnect) and every transition stops them all, so no state check is needed.
+  if (timerExpired(T_CONNACK, now)) timeout(P.CONNACK);
+  if (timerExpired(T_PINGRESP, now)) timeout(P.PINGRESP);
+  if (timerExpired(T_KEEPALIVE, now) && !pingOutstanding && txRoom(2)) {
     encodePingreq(txAppend(2));
     pingOutstanding = true;
     count(Counter.PingsSent);
     timerArm(T_PINGRESP, now + option(Option.PingrespTimeoutMs));
   }
-  if (timerExpired(T_RECONNECT, now) && state == State.WaitReconnect) pendingLocal |= LOCAL_RECONNECT;
+  if (timerExpired(T_RECONNECT, now)) pendingLocal |= LOCAL_RECONNECT;
 }
 
 function timeout(awaited: u32): void {

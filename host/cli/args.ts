@@ -13,7 +13,7 @@ export type ValueKind =
   | { type: "int"; min: number; max: number }
   | { type: "seconds" } // a non-negative decimal number
   | { type: "expiry" } // 0..4294967295, or -1 / ∞ for "never"
-  | { type: "choice"; choices: Record<string, string | number> };
+  | { type: "choice"; choices: Record<string, string | number>; label: string };
 
 export interface FlagSpec {
   /** Every spelling, the short one first. */
@@ -100,7 +100,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { names: ["-k", "--keepalive"], key: "keepalive", arity: 1, commands: BOTH, arg: "seconds", value: { type: "int", min: 5, max: 65535 },
     help: "keep alive interval, 5 to 65535 (default 60)" },
   { names: ["-V", "--protocol-version"], key: "version", arity: 1, commands: BOTH, arg: "5|311",
-    value: { type: "choice", choices: { "5": 5, mqttv5: 5, "311": 4, mqttv311: 4 } },
+    value: { type: "choice", choices: { "5": 5, mqttv5: 5, "311": 4, mqttv311: 4 }, label: "5, mqttv5, 311 or mqttv311 (MQTT 3.1 is not spoken)" },
     help: "MQTT version: 5 (mqttv5) or 311 (mqttv311, the default); -D selects 5" },
   { names: ["-c", "--disable-clean-session"], key: "noClean", arity: 0, commands: BOTH,
     help: "keep the session (clean session / clean start off); needs -i. With 5, sessions never expire unless -x" },
@@ -151,7 +151,7 @@ function readValue(flag: string, kind: ValueKind | undefined, text: string): str
   if (!kind || kind.type === "string") return text;
   if (kind.type === "choice") {
     if (Object.prototype.hasOwnProperty.call(kind.choices, text)) return kind.choices[text];
-    throw new UsageError(`${flag} takes ${Object.keys(kind.choices).join(", ")}, not '${text}'`);
+    throw new UsageError(`${flag} takes ${kind.label}, not '${text}'`);
   }
   if (kind.type === "expiry") {
     if (text === "-1" || text === "∞") return U32_MAX;

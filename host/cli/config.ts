@@ -129,7 +129,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
       const l = parseMosquittoUrl(a.mqttUrl);
       host = l.host;
       port = l.port ?? (l.tls ? 8883 : 1883);
-      tls = l.tls || a.cafile !== undefined;
+      tls = l.tls || a.cafile !== undefined || port === 8883;
       username = l.username ?? username;
       password = l.password ?? password;
       if (cmd === "pub") topics.splice(0, topics.length, l.topic);

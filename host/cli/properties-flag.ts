@@ -67,6 +67,7 @@ export function parsePropertyFlags(command: Command, tuples: readonly string[][]
       throw new UsageError(`-D: unknown command '${cmdText}' (mote ${command} takes ${TARGETS[command].join(", ")})`);
     }
     const info = PROPERTIES[name];
+    if (name === "topic-alias") throw new UsageError("-D publish topic-alias: the firmware assigns topic aliases by itself (within the broker's Topic Alias Maximum)");
     if (!info) throw new UsageError(`-D ${cmdText}: unknown property '${name}'`);
     if (!info.targets.includes(target)) throw new UsageError(`-D: property ${name} is not allowed in ${target} (only in ${info.targets.join(", ")})`);
     const bag = (bags[target] ??= {});

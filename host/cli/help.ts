@@ -1,0 +1,78 @@
+// --help text, generated from the flag table so that every flag is documented.
+import { flagsOf, type Command } from "./args.ts";
+import { propertyHelp } from "./properties-flag.ts";
+
+const SUMMARY: Record<Command, string> = {
+  pub: "publish a message, a file, stdin, or each line of stdin (like mosquitto_pub)",
+  sub: "subscribe and print the messages (like mosquitto_sub)",
+};
+
+const USAGE: Record<Command, string[]> = {
+  pub: [
+    "mote pub {[-h host] [-p port] [-u user] [-P password] -t topic | -L URL | --url URL -t topic}",
+    "         {-m message | -f file | -s | -l | -n} [-q qos] [-r] [--repeat N [--repeat-delay S]] [options]",
+  ],
+  sub: [
+    "mote sub {[-h host] [-p port] [-u user] [-P password] -t filter... | -L URL | --url URL -t filter...}",
+    "         [-q qos] [-C count] [-W seconds] [-v] [options]",
+  ],
+};
+
+const FOOTER: Record<Command, string[]> = {
+  pub: [
+    "pub exits 0 only when every message completed (QoS 0: handed to the connection; QoS 1/2: acknowledged).",
+    "It exits 1 when the broker refuses a message (reason code >= 0x80) or a message cannot be sent (too large).",
+  ],
+  sub: [
+    "sub prints each message's payload (with -v: 'topic payload') followed by a newline.",
+    "With -C it exits 0 after that many messages; with -W it exits after the time, 1 if nothing arrived.",
+  ],
+};
+
+const COMMON_FOOTER = [
+  "A dropped connection is re-established by itself (-c resumes the session); a connection that",
+  "fails before the first CONNACK is not retried. Errors are one line on stderr. Exit status:",
+  "0 success, 1 runtime error (unreachable, refused, protocol violation, refused message), 2 usage error.",
+];
+
+export function commandHelp(command: Command): string {
+  const flags = flagsOf(command);
+  const cols = flags.map((f) => `  ${f.names.join(", ")}${f.arg ? ` ${f.arg}` : ""}`);
+  const width = Math.min(40, Math.max(...cols.map((c) => c.length)) + 2);
+  const lines = [
+    `mote ${command}: ${SUMMARY[command]}`,
+    "",
+    "Usage:",
+    ...USAGE[command].map((u) => `  ${u}`),
+    "",
+    "Options:",
+    ...flags.map((f, i) => (cols[i].length + 1 > width ? `${cols[i]}\n${" ".repeat(width)}${f.help}` : `${cols[i].padEnd(width)}${f.help}`)),
+    "",
+    "-D properties (MQTT 5; -D selects MQTT 5):",
+    ...propertyHelp(command).map((l) => `  ${l}`),
+    "  user-property takes a name and a value; other properties take one value.",
+    "",
+    ...FOOTER[command],
+    ...COMMON_FOOTER,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+export function mainHelp(): string {
+  return [
+    "mote: an MQTT 3.1.1/5.0 client on the mqtt-mote firmware, with mosquitto_pub/mosquitto_sub flags",
+    "",
+    "Usage:",
+    "  mote pub [options]    " + SUMMARY.pub,
+    "  mote sub [options]    " + SUMMARY.sub,
+    "  mote <command> --help every option of a command",
+    "",
+    "Examples:",
+    "  mote pub -h broker -t sensors/t -m 21.5 -q 1",
+    "  seq 1000 | mote pub -t counter -l -q 1",
+    "  mote sub -t 'sensors/#' -v -C 10",
+    "  mote pub --url wss://broker:8081/mqtt -t a -m b -V 5 -D publish user-property unit C",
+    "",
+    ...COMMON_FOOTER,
+  ].join("\n") + "\n";
+}

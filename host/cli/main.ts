@@ -1,0 +1,89 @@
+// mote: the command line. `mote pub ...` and `mote sub ...` with mosquitto_pub / mosquitto_sub
+// flags. Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed
+// `mote pub:` / `mote sub:`; never a stack trace. The network side (Device, transports) is
+// loaded only once the flags are good, so --help and usage errors answer quickly.
+import { parseArgs, UsageError, type Command } from "./args.ts";
+import { buildConfig } from "./config.ts";
+import { commandHelp, mainHelp } from "./help.ts";
+
+const COMMANDS: readonly Command[] = ["pub", "sub"];
+
+/** Writes and waits until the bytes are handed to the OS, so nothing is lost at exit. */
+function write(stream: NodeJS.WriteStream, text: string | Buffer): Promise<void> {
+  return new Promise((resolve) => stream.write(text, () => resolve()));
+}
+
+async function exit(code: number, prefix: string, line?: string): Promise<never> {
+  if (line) await write(process.stderr, `${prefix}: ${line}\n`);
+  await write(process.stdout, "");
+  process.exit(code);
+}
+
+/** What a closed stdout (mote sub | head -1) does: exit quietly, or, once running, end like a signal. */
+let onStdoutClosed: () => void = () => process.exit(0);
+
+async function main(argv: string[]): Promise<never> {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") onStdoutClosed();
+  });
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    await write(process.stderr, mainHelp());
+    return exit(2, "mote");
+  }
+  if (name === "--help" || name === "help") {
+    await write(process.stdout, mainHelp());
+    return exit(0, "mote");
+  }
+  if (!COMMANDS.includes(name as Command)) {
+    return exit(2, "mote", `unknown command '${name}' (use mote pub or mote sub; see mote --help)`);
+  }
+  const command = name as Command;
+  const prefix = `mote ${command}`;
+  process.on("uncaughtException", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
+  process.on("unhandledRejection", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
+
+  if (rest.includes("--help")) {
+    await write(process.stdout, commandHelp(command));
+    return exit(0, prefix);
+  }
+  let config;
+  try {
+    config = buildConfig(parseArgs(command, rest));
+  } catch (e) {
+    if (e instanceof UsageError) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
+    throw e;
+  }
+
+  // A ref'd timer keeps the process alive while the Device waits to reconnect (its own timers are unref'd).
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  let interrupt!: () => void;
+  const interrupted = new Promise<void>((r) => { interrupt = r; });
+  onStdoutClosed = () => interrupt();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      interrupt();
+      // A second signal, or a DISCONNECT that does not complete, ends at once.
+      const code = sig === "SIGINT" ? 130 : 143;
+      process.once(sig, () => process.exit(code));
+      setTimeout(() => process.exit(code), 3000).unref();
+    });
+  }
+  const { CliExit, errorLine } = await import("./session.ts");
+  try {
+    const { runPub } = await import("./pub.ts");
+    const { runSub } = await import("./sub.ts");
+    const code = command === "pub"
+      ? await runPub(config, interrupted)
+      : await runSub(config, interrupted, (line) => process.stderr.write(`${prefix}: ${line}\n`));
+    clearInterval(keepAlive);
+    return exit(code, prefix);
+  } catch (e) {
+    if (e instanceof CliExit) return exit(e.code, prefix, e.message);
+    return exit(1, prefix, errorLine(e));
+  }
+}
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
+
+void main(process.argv.slice(2));
