@@ -58,6 +58,7 @@ export interface ParsedArgs {
   cert?: string;
   key?: string;
   insecure?: boolean;
+  stats?: boolean;
   // pub
   message?: string;
   file?: string;
@@ -120,6 +121,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { names: ["--insecure"], key: "insecure", arity: 0, commands: BOTH,
     help: "do not verify the server certificate (no chain and no host name check: broader than mosquitto's)" },
   { names: ["--help"], key: "help", arity: 0, commands: BOTH, help: "show this help" },
+  { names: ["--stats"], key: "stats", arity: 0, commands: BOTH,
+    help: "at the end, print to stderr the bytes sent and received per MQTT packet type, and on the wire (TLS, WebSocket framing included)" },
 
   { names: ["-m", "--message"], key: "message", arity: 1, commands: PUB, group: "message", arg: "message", help: "send this message" },
   { names: ["-f", "--file"], key: "file", arity: 1, commands: PUB, group: "message", arg: "file", help: "send the contents of a file as one message" },

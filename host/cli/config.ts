@@ -37,6 +37,8 @@ export interface CliConfig {
   count?: number;
   timeoutS?: number;
   verbose: boolean;
+  /** Print the byte accounting to stderr at the end. */
+  stats: boolean;
   subscribeProperties?: Properties;
 }
 
@@ -202,7 +204,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   const config: CliConfig = {
     command: cmd, url, where, device, version, topics, qos: (a.qos ?? 0) as 0 | 1 | 2,
     disconnectProperties: bags.disconnect, retain: a.retain ?? false, repeat: a.repeat ?? 1,
-    repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false,
+    repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false, stats: a.stats ?? false,
     publishProperties: bags.publish, subscribeProperties: bags.subscribe, count: a.count, timeoutS: a.timeout,
   };
 

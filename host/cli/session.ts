@@ -90,6 +90,7 @@ export class Session {
     if (this.ending) return;
     this.ending = true;
     await Promise.race([this.device.end(0, this.cfg.disconnectProperties), sleep(5000)]);
+    if (this.cfg.stats) process.stderr.write(byteReport(this.device));
   }
 }
 
@@ -107,13 +108,22 @@ function violationLine(e: Error, cfg: CliConfig): string {
     : `the broker broke the protocol (${reasonLine(code)}); closed the connection`;
 }
 
-/**
- * connectAsync() with the caller's listeners attached before the first byte is read.
- *
- * WORKAROUND (reported to the lead): connectAsync() creates the Device itself and resolves on
- * "connect", but everything that came in the same read as CONNACK is processed in that same
- * pass, before the promise's continuation runs: the queued messages of a resumed session (-c)
- * are emitted to no listener and lost, and a protocol violation right after CONNACK emits
- * "error" with no listener (an uncaught exception). This is connectAsync's code with one
- * addition, the `attach` call; replace it with connectAsync once it accepts listeners.
- */
+/** The --stats table: MQTT bytes per packet type each way, then what crossed the wire. */
+export function byteReport(d: Device): string {
+  const sent = d.sentBytes.table();
+  const received = d.receivedBytes.table();
+  const types = [...new Set([...Object.keys(sent), ...Object.keys(received)])].sort();
+  const rows = [["packet", "sent", "bytes", "received", "bytes"]];
+  let out = 0, inn = 0;
+  for (const t of types) {
+    const s = sent[t], r = received[t];
+    out += s?.bytes ?? 0;
+    inn += r?.bytes ?? 0;
+    rows.push([t, String(s?.packets ?? 0), String(s?.bytes ?? 0), String(r?.packets ?? 0), String(r?.bytes ?? 0)]);
+  }
+  rows.push(["MQTT total", "", String(out), "", String(inn)]);
+  const wire = d.wireBytes();
+  if (wire) rows.push([`on the wire (${d.transport.kind})`, "", String(wire.sent), "", String(wire.received)]);
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  ")).join("\n") + "\n";
+}
