@@ -66,7 +66,7 @@ async function mqttjs(url: string, qos: 0 | 1, n: number, topic: string): Promis
 }
 
 export async function runNetworkBench(counts = { qos0: 200_000, qos1: 50_000 }): Promise<NetworkRow[]> {
-  const broker = await startMosquitto({ extraConfig: ["max_queued_messages 0", "max_inflight_messages 20"] });
+  const broker = await startMosquitto({ quiet: true, extraConfig: ["max_queued_messages 0", "max_inflight_messages 20"] });
   const rows: NetworkRow[] = [];
   try {
     for (const qos of [0, 1] as const) {

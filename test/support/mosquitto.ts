@@ -43,6 +43,8 @@ const PORT_TAKEN = /Address already in use|Unable to create websockets listener/
 export type ListenerKind = "tcp" | "tls" | "mtls" | "ws" | "wss";
 
 export interface MosquittoOptions {
+  /** Log connections and problems only, not every packet (for benchmarks). */
+  quiet?: boolean;
   /** Listeners besides the plain TCP one, which is always there. */
   listeners?: Exclude<ListenerKind, "tcp">[];
   /** Default: true without `users`, false with them. */
@@ -171,7 +173,9 @@ function buildConfig(dir: string, opts: MosquittoOptions, ports: MosquittoPorts,
   } else {
     lines.push("persistence false");
   }
-  lines.push("log_dest stderr", "log_type all", "log_timestamp_format %H:%M:%S", ...(opts.extraConfig ?? []), "");
+  // Benchmarks want the broker quiet: "all" logs every packet, which then bounds throughput.
+  const logTypes = opts.quiet ? ["log_type error", "log_type warning", "log_type notice", "log_type information"] : ["log_type all"];
+  lines.push("log_dest stderr", ...logTypes, "log_timestamp_format %H:%M:%S", ...(opts.extraConfig ?? []), "");
   for (const kind of ["tcp", "tls", "mtls", "ws", "wss"] as const) {
     const port = ports[kind];
     if (port !== undefined) lines.push(...listenerLines(kind, port, certs, opts.serverCert === "wrong-ca"));
