@@ -138,6 +138,8 @@ interface PendingRequest {
 }
 
 /** Reason codes after which retrying the same CONNECT can succeed. */
+const EMPTY = Buffer.alloc(0);
+
 const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown]);
 
 export class Device extends EventEmitter {
@@ -159,6 +161,8 @@ export class Device extends EventEmitter {
   private ending: Promise<void> | undefined;
   private chunk: { topic: string; parts: Buffer[]; size: number; info: MessageInfo } | undefined;
   private pumpScheduled = false;
+  /** PROPS may hold properties a refused command did not consume. */
+  private propsLeft = true;
   /** UTF-8 bytes of recently used topics: sensors publish to a few topics over and over. */
   private readonly topicCache = new Map<string, Buffer>();
 
@@ -278,6 +282,21 @@ export class Device extends EventEmitter {
 
   // ---- internals ----
 
+  /**
+   * Puts the next command's properties in PROPS. A command that succeeds consumes them, so an
+   * empty set needs a call only after one that did not (it may have left some behind).
+   */
+  private useProperties(props: Buffer | undefined): void {
+    if (props === undefined || props.length === 0) {
+      if (!this.propsLeft) return;
+      setProperties(this.fw, EMPTY);
+      this.propsLeft = false;
+      return;
+    }
+    setProperties(this.fw, props);
+    this.propsLeft = true;
+  }
+
   private topicBytes(topic: string): Buffer {
     let b = this.topicCache.get(topic);
     if (!b) {
@@ -327,7 +346,7 @@ export class Device extends EventEmitter {
       }
       while (this.connected && this.requestQueue.length > 0) {
         const r = this.requestQueue.peek()!;
-        setProperties(fw, r.properties ?? Buffer.alloc(0));
+        this.useProperties(r.properties);
         const rc = r.type === PacketType.SUBSCRIBE ? subscribeRaw(fw, r.subs) : unsubscribeRaw(fw, r.subs);
         if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
         this.requestQueue.shift();
@@ -343,7 +362,7 @@ export class Device extends EventEmitter {
 
   private firmwarePublish(p: PendingPublish): number {
     const fw = this.fw;
-    setProperties(fw, p.properties ?? Buffer.alloc(0));
+    this.useProperties(p.properties);
     fw.scratchWrite(0, p.topic);
     const id = fw.exports.publishBegin(0, p.topic.length, p.payload.length, p.qos, p.retain ? 1 : 0);
     if (id < 0) return id;

@@ -34,6 +34,7 @@ const monotonic = () => Math.floor(performance.now()) >>> 0;
 export class Link {
   private transport: Duplex | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
   private ended = false;
   private readonly now: () => number;
 
@@ -68,6 +69,7 @@ export class Link {
     this.fw.exports.disconnect(reason);
     this.flush();
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.transport?.end();
   }
 
@@ -143,11 +145,25 @@ export class Link {
     if (this.transport && !this.transport.destroyed) this.transport.write(bytes);
   }
 
+  /**
+   * Sleeps until the firmware's next deadline. A timer already due no later is kept: re-arming
+   * on every pass costs more than the pass (a timer that fires early finds nothing due, and the
+   * pass after it arms the real deadline).
+   */
   private arm(): void {
+    const now = this.now();
+    const d = this.fw.exports.pollDelayMs(now);
+    if (d < 0 || this.ended) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    const due = now + d;
+    if (this.timer !== undefined && this.timerDue <= due) return;
     clearTimeout(this.timer);
-    const d = this.fw.exports.pollDelayMs(this.now());
-    if (d < 0 || this.ended) return;
+    this.timerDue = due;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       this.fw.exports.handleTimeout(this.now());
       this.service();
     }, d);
