@@ -87,16 +87,25 @@ function layout(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean)
   return off;
 }
 
+/**
+ * SUBSCRIBE or UNSUBSCRIBE with the properties already in PROPS: the packet id, or -Status.
+ * No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4]; the firmware leaves this
+ * one check to the host (it costs firmware bytes and only guards against a wrong call).
+ */
+export function request(fw: Firmware, type: PacketType.SUBSCRIBE | PacketType.UNSUBSCRIBE, subs: SubscriptionRequest[]): number {
+  const sub = type === PacketType.SUBSCRIBE;
+  if (sub && subs.some((s) => s.nl && s.topic.startsWith("$share/"))) return -Status.BadArgument;
+  return fw.exports.request(type, 0, layout(fw, subs, sub));
+}
+
 export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: Properties): number {
-  // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4]; the firmware leaves this check to us.
-  if (subs.some((s) => s.nl && s.topic.startsWith("$share/"))) return -Status.BadArgument;
   setProperties(fw, encodeProperties(properties));
-  return fw.exports.request(PacketType.SUBSCRIBE, 0, layout(fw, subs, true));
+  return request(fw, PacketType.SUBSCRIBE, subs);
 }
 
 export function unsubscribe(fw: Firmware, topics: string[], properties?: Properties): number {
   setProperties(fw, encodeProperties(properties));
-  return fw.exports.request(PacketType.UNSUBSCRIBE, 0, layout(fw, topics.map((topic) => ({ topic })), false));
+  return request(fw, PacketType.UNSUBSCRIBE, topics.map((topic) => ({ topic })));
 }
 
 export function disconnect(fw: Firmware, reason = 0, properties?: Properties): number {

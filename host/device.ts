@@ -9,7 +9,7 @@
 import { EventEmitter } from "node:events";
 import { EventType, Option, PacketType, Reason, Status, reasonText } from "./abi.ts";
 import { Firmware } from "./firmware.ts";
-import { configure, connectProperties, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
+import { configure, connectProperties, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 import type { FirmwareEvent } from "./events.ts";
 import { Link } from "./link.ts";
@@ -347,7 +347,7 @@ export class Device extends EventEmitter {
       while (this.connected && this.requestQueue.length > 0) {
         const r = this.requestQueue.peek()!;
         this.useProperties(r.properties);
-        const rc = r.type === PacketType.SUBSCRIBE ? subscribeRaw(fw, r.subs) : unsubscribeRaw(fw, r.subs);
+        const rc = request(fw, r.type, r.subs);
         if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
         this.requestQueue.shift();
         progress = true;
@@ -495,26 +495,6 @@ export class Device extends EventEmitter {
     for (const [, r] of this.requests) r.reject(err);
     this.requests.clear();
   }
-}
-
-function subscribeRaw(fw: Firmware, subs: SubscriptionRequest[]): number {
-  if (subs.some((s) => s.nl && s.topic.startsWith("$share/"))) return -Status.BadArgument;
-  return fw.exports.request(PacketType.SUBSCRIBE, 0, layoutFilters(fw, subs, true));
-}
-
-function unsubscribeRaw(fw: Firmware, subs: SubscriptionRequest[]): number {
-  return fw.exports.request(PacketType.UNSUBSCRIBE, 0, layoutFilters(fw, subs, false));
-}
-
-function layoutFilters(fw: Firmware, subs: SubscriptionRequest[], withOptions: boolean): number {
-  let off = 0;
-  for (const s of subs) {
-    const f = Buffer.from(s.topic, "utf8");
-    off = fw.scratchWrite(off, Buffer.from([f.length >> 8, f.length & 0xff]));
-    off = fw.scratchWrite(off, f);
-    if (withOptions) off = fw.scratchWrite(off, Buffer.from([(s.qos ?? 0) | (s.nl ? 4 : 0) | (s.rap ? 8 : 0) | ((s.rh ?? 0) << 4)]));
-  }
-  return off;
 }
 
 function transportError(e: Error, host: string, port: number): MqttError {
