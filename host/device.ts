@@ -114,6 +114,8 @@ const STATUS_TEXT: Record<number, string> = {
   [Status.NotAllowed]: "not allowed by the broker (Maximum QoS or Retain Available)",
 };
 const statusText = (s: number) => STATUS_TEXT[s] ?? `status ${s}`;
+/** A topic for an error line: quoted, and cut short when long. */
+const quoteTopic = (t: Buffer) => `'${t.length > 60 ? t.subarray(0, 57).toString("utf8") + "..." : t.toString("utf8")}'`;
 const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
 export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
 
@@ -340,14 +342,19 @@ export class Device extends EventEmitter {
         if (rc === -Status.OutboxFull || rc === -Status.NoSlot) break; // wait for transmit or acknowledgements
         this.publishQueue.shift();
         progress = true;
-        if (rc < 0) p.reject(new MqttError(`publish to '${p.topic}' refused: ${statusText(-rc)}`, undefined, -rc, "local"));
+        if (rc < 0) p.reject(new MqttError(`publish to ${quoteTopic(p.topic)} refused: ${statusText(-rc)}`, undefined, -rc, "local"));
         else if (p.qos === 0) p.resolve();
         else this.inflight.set(rc, p);
       }
       while (this.connected && this.requestQueue.length > 0) {
         const r = this.requestQueue.peek()!;
-        this.useProperties(r.properties);
-        const rc = request(fw, r.type, r.subs);
+        let rc: number;
+        try {
+          this.useProperties(r.properties);
+          rc = request(fw, r.type, r.subs);
+        } catch {
+          rc = -Status.TooLarge; // the filters or properties do not fit SCRATCH / PROPS
+        }
         if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
         this.requestQueue.shift();
         progress = true;
@@ -362,6 +369,7 @@ export class Device extends EventEmitter {
 
   private firmwarePublish(p: PendingPublish): number {
     const fw = this.fw;
+    if (p.topic.length > fw.scratchSize || (p.properties?.length ?? 0) > fw.propsSize) return -Status.TooLarge;
     this.useProperties(p.properties);
     fw.scratchWrite(0, p.topic);
     const id = fw.exports.publishBegin(0, p.topic.length, p.payload.length, p.qos, p.retain ? 1 : 0);
@@ -400,7 +408,7 @@ export class Device extends EventEmitter {
         const p = this.inflight.get(ev.packetId);
         if (!p) break;
         this.inflight.delete(ev.packetId);
-        if (ev.reason >= 0x80) p.reject(new MqttError(`publish to '${p.topic}' refused by the broker: ${reasonLine(ev.reason)}`, ev.reason, undefined, "rejected"));
+        if (ev.reason >= 0x80) p.reject(new MqttError(`publish to ${quoteTopic(p.topic)} refused by the broker: ${reasonLine(ev.reason)}`, ev.reason, undefined, "rejected"));
         else p.resolve();
         this.schedule();
         break;
