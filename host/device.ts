@@ -508,6 +508,8 @@ export class Device extends EventEmitter {
 function transportError(e: Error, host: string, port: number): MqttError {
   const code = (e as NodeJS.ErrnoException).code;
   const fail = (m: string) => new MqttError(m, undefined, undefined, "transport");
+  // Serial lines and modems write their own one-line messages (the broker's host:port is not where they failed).
+  if (e.name === "SerialError" || e.name === "ModemError" || e.name === "AtError") return fail(e.message);
   if (code === "ECONNREFUSED") return fail(`cannot connect to ${host}:${port}: connection refused`);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(`cannot resolve host '${host}'`);
   if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return fail(`cannot reach ${host}:${port} (${code})`);
