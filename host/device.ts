@@ -254,8 +254,10 @@ export class Device extends EventEmitter {
     this.ending = new Promise((resolve) => {
       const done = () => {
         this.rejectAll(new MqttError("the device ended before the broker acknowledged"));
-        this.emit("end");
-        resolve();
+        void Promise.resolve(this.transport.close?.()).catch(() => {}).then(() => {
+          this.emit("end");
+          resolve();
+        });
       };
       if (properties) setProperties(this.fw, encodeProperties(properties));
       if (!this.link.open) {

@@ -59,6 +59,11 @@ export interface ParsedArgs {
   key?: string;
   insecure?: boolean;
   stats?: boolean;
+  modem?: string;
+  dialect?: "esp-at" | "bg96";
+  apn?: string;
+  serial?: string;
+  baud?: number;
   // pub
   message?: string;
   file?: string;
@@ -121,6 +126,15 @@ export const FLAGS: readonly FlagSpec[] = [
   { names: ["--insecure"], key: "insecure", arity: 0, commands: BOTH,
     help: "do not verify the server certificate (no chain and no host name check: broader than mosquitto's)" },
   { names: ["--help"], key: "help", arity: 0, commands: BOTH, help: "show this help" },
+  { names: ["--modem"], key: "modem", arity: 1, commands: BOTH, arg: "path",
+    help: "reach the broker through an AT modem on this serial port (with --dialect; -h/-p are the broker as the modem dials it)" },
+  { names: ["--dialect"], key: "dialect", arity: 1, commands: BOTH, arg: "esp-at|bg96",
+    value: { type: "choice", choices: { "esp-at": "esp-at", bg96: "bg96" }, label: "esp-at or bg96" }, help: "the modem's AT dialect" },
+  { names: ["--apn"], key: "apn", arity: 1, commands: BOTH, arg: "apn", help: "BG96: the APN of the bearer (AT+QICSGP)" },
+  { names: ["--serial"], key: "serial", arity: 1, commands: BOTH, arg: "path",
+    help: "send raw MQTT over this serial port (a line to a mote bridge, or a broker on a UART)" },
+  { names: ["--baud"], key: "baud", arity: 1, commands: BOTH, arg: "n", value: { type: "int", min: 50, max: 4_000_000 },
+    help: "serial line speed for --modem or --serial, 8N1 (default 115200)" },
   { names: ["--stats"], key: "stats", arity: 0, commands: BOTH,
     help: "at the end, print to stderr the bytes sent and received per MQTT packet type, and on the wire (TLS, WebSocket framing included)" },
 

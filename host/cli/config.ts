@@ -39,6 +39,9 @@ export interface CliConfig {
   verbose: boolean;
   /** Print the byte accounting to stderr at the end. */
   stats: boolean;
+  /** The line to the broker when it is not the network: an AT modem, or raw MQTT on a serial port. */
+  line?: { kind: "modem"; path: string; dialect: "esp-at" | "bg96"; baudRate: number; apn?: string; host: string; port: number }
+    | { kind: "serial"; path: string; baudRate: number };
   subscribeProperties?: Properties;
 }
 
@@ -201,7 +204,26 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     insecure: a.insecure,
   };
 
+  // Serial lines.
+  if (a.modem !== undefined && a.serial !== undefined) throw new UsageError("--modem and --serial are two different lines: give one");
+  if (a.modem !== undefined && a.dialect === undefined) throw new UsageError("--modem needs --dialect esp-at or bg96");
+  for (const k of ["dialect", "apn"] as const) {
+    if (a[k] !== undefined && a.modem === undefined) throw new UsageError(`${a.given[k]} goes with --modem`);
+  }
+  if (a.baud !== undefined && a.modem === undefined && a.serial === undefined) throw new UsageError(`${a.given.baud} goes with --modem or --serial`);
+  if ((a.modem !== undefined || a.serial !== undefined) && (tls || url.startsWith("ws"))) {
+    throw new UsageError("over --modem or --serial the MQTT stream is plain: TLS and WebSocket are not supported there");
+  }
+  let line: CliConfig["line"];
+  if (a.modem !== undefined) {
+    const u = new URL(url);
+    line = { kind: "modem", path: a.modem, dialect: a.dialect!, baudRate: a.baud ?? 115200, apn: a.apn, host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) || 1883 };
+  } else if (a.serial !== undefined) {
+    line = { kind: "serial", path: a.serial, baudRate: a.baud ?? 115200 };
+  }
+
   const config: CliConfig = {
+    line,
     command: cmd, url, where, device, version, topics, qos: (a.qos ?? 0) as 0 | 1 | 2,
     disconnectProperties: bags.disconnect, retain: a.retain ?? false, repeat: a.repeat ?? 1,
     repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false, stats: a.stats ?? false,

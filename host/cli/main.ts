@@ -7,6 +7,9 @@ import { buildConfig } from "./config.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 
 const COMMANDS: readonly Command[] = ["pub", "sub"];
+/** Commands with flags of their own (not mosquitto's). */
+const SERIAL_COMMANDS = ["bridge", "modem"] as const;
+type SerialCommand = (typeof SERIAL_COMMANDS)[number];
 
 /** Writes and waits until the bytes are handed to the OS, so nothing is lost at exit. */
 function write(stream: NodeJS.WriteStream, text: string | Buffer): Promise<void> {
@@ -35,13 +38,13 @@ async function main(argv: string[]): Promise<never> {
     await write(process.stdout, mainHelp());
     return exit(0, "mote");
   }
+  if (SERIAL_COMMANDS.includes(name as SerialCommand)) return serialCommand(name as SerialCommand, rest);
   if (!COMMANDS.includes(name as Command)) {
-    return exit(2, "mote", `unknown command '${name}' (use mote pub or mote sub; see mote --help)`);
+    return exit(2, "mote", `unknown command '${name}' (use mote pub, sub, modem or bridge; see mote --help)`);
   }
   const command = name as Command;
   const prefix = `mote ${command}`;
-  process.on("uncaughtException", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
-  process.on("unhandledRejection", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
+  catchAll(prefix);
 
   if (rest.includes("--help")) {
     await write(process.stdout, commandHelp(command));
@@ -55,20 +58,9 @@ async function main(argv: string[]): Promise<never> {
     throw e;
   }
 
-  // A ref'd timer keeps the process alive while the Device waits to reconnect (its own timers are unref'd).
+  // A ref'd timer keeps the process alive while the Device waits to reconnect.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  let interrupt!: () => void;
-  const interrupted = new Promise<void>((r) => { interrupt = r; });
-  onStdoutClosed = () => interrupt();
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      interrupt();
-      // A second signal, or a DISCONNECT that does not complete, ends at once.
-      const code = sig === "SIGINT" ? 130 : 143;
-      process.once(sig, () => process.exit(code));
-      setTimeout(() => process.exit(code), 3000).unref();
-    });
-  }
+  const interrupted = interruption();
   const { CliExit, errorLine } = await import("./session.ts");
   try {
     const { runPub } = await import("./pub.ts");
@@ -85,5 +77,48 @@ async function main(argv: string[]): Promise<never> {
 }
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
+
+function catchAll(prefix: string): void {
+  process.on("uncaughtException", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
+  process.on("unhandledRejection", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
+}
+
+/** Resolves on the first SIGINT/SIGTERM (or a closed stdout); a second signal, or 3 s, ends at once. */
+function interruption(): Promise<void> {
+  let interrupt!: () => void;
+  const interrupted = new Promise<void>((r) => { interrupt = r; });
+  onStdoutClosed = () => interrupt();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      interrupt();
+      const code = sig === "SIGINT" ? 130 : 143;
+      process.once(sig, () => process.exit(code));
+      setTimeout(() => process.exit(code), 3000).unref();
+    });
+  }
+  return interrupted;
+}
+
+/** mote bridge / mote modem: long-running serial helpers, stopped with Ctrl-C. */
+async function serialCommand(name: SerialCommand, rest: string[]): Promise<never> {
+  const prefix = `mote ${name}`;
+  catchAll(prefix);
+  const mod = name === "bridge" ? await import("./bridge.ts") : await import("./modem.ts");
+  const help = name === "bridge" ? (mod as typeof import("./bridge.ts")).BRIDGE_HELP : (mod as typeof import("./modem.ts")).MODEM_HELP;
+  if (rest.includes("--help")) {
+    await write(process.stdout, help);
+    return exit(0, prefix);
+  }
+  try {
+    const interrupted = interruption();
+    const code = name === "bridge"
+      ? await (mod as typeof import("./bridge.ts")).runBridge((mod as typeof import("./bridge.ts")).parseBridgeArgs(rest), interrupted)
+      : await (mod as typeof import("./modem.ts")).runModem((mod as typeof import("./modem.ts")).parseModemArgs(rest), interrupted);
+    return exit(code, prefix);
+  } catch (e) {
+    if (e instanceof UsageError) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
+    return exit(1, prefix, firstLine(e));
+  }
+}
 
 void main(process.argv.slice(2));

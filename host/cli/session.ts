@@ -5,6 +5,7 @@
 import { connectAsync, reasonLine, type Device, MqttError } from "../device.ts";
 import { Option, SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
+import type { Transport } from "../transports/transport.ts";
 
 /** Ends a run: exit status and, unless empty, the one line for stderr. */
 export class CliExit extends Error {
@@ -45,7 +46,7 @@ export class Session {
   static async open(cfg: CliConfig, attach: (d: Device) => void = () => {}): Promise<Session> {
     let session: Session | undefined;
     try {
-      await connectAsync(cfg.url, cfg.device, (d) => {
+      await connectAsync(cfg.url, { ...cfg.device, transport: await lineTransport(cfg) }, (d) => {
         session = new Session(d, cfg);
         attach(d);
       });
@@ -126,4 +127,16 @@ export function byteReport(d: Device): string {
   if (wire) rows.push([`on the wire (${d.transport.kind})`, "", String(wire.sent), "", String(wire.received)]);
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  ")).join("\n") + "\n";
+}
+
+/** The transport of --modem or --serial (undefined: the URL's own network transport). */
+async function lineTransport(cfg: CliConfig): Promise<Transport | undefined> {
+  const l = cfg.line;
+  if (l === undefined) return undefined;
+  if (l.kind === "serial") {
+    const { SerialTransport } = await import("../transports/serial.ts");
+    return new SerialTransport({ path: l.path, baudRate: l.baudRate });
+  }
+  const { ModemTransport } = await import("../modem/modem-transport.ts");
+  return new ModemTransport({ path: l.path, baudRate: l.baudRate, dialect: l.dialect, apn: l.apn, host: l.host, port: l.port });
 }

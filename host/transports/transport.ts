@@ -9,4 +9,6 @@ export interface Transport {
   open(): Duplex;
   /** Bytes that crossed the wire in each direction, including the transport's own framing (TLS records, WebSocket frames), when known. */
   wireBytes(): { sent: number; received: number } | undefined;
+  /** Releases what outlives one connection (a modem's serial port). The device calls it when it ends. */
+  close?(): Promise<void> | void;
 }
