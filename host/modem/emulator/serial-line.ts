@@ -1,0 +1,171 @@
+// The modem's end of the serial line: a SerialPort (the inner end of a socat pty pair, or a real
+// USB-UART), paced to baudRate/10 bytes per second each way, with the line impairments (lost
+// bytes, noise, output in small writes) applied on the way out.
+//
+// A real UART already paces what the host sends, so input is paced only on a pty; output is
+// paced either way (on a real port the UART would do it anyway; pacing here keeps the backlog
+// in the emulator, where push mode can see it).
+import { SerialPort } from "serialport";
+import { PacedPipe } from "./paced-pipe.ts";
+import type { Prng } from "./prng.ts";
+import type { Impairments } from "./types.ts";
+
+const OPEN_TIMEOUT_MS = 5000;
+const FRAGMENT_MAX_BYTES = 8;
+const FRAGMENT_GAP_MS = 1;
+
+export interface SerialLineOptions {
+  path: string;
+  baudRate: number;
+  paceInput: boolean;
+  prng: Prng;
+  impairments: Impairments;
+  clock: () => number;
+  /** Bytes from the host, when they have fully arrived. */
+  onInput: (bytes: Buffer) => void;
+  /** The output queue ran dry. */
+  onOutputIdle: () => void;
+  onEvent: (text: string) => void;
+}
+
+export class SerialLine {
+  serialIn = 0;
+  serialOut = 0;
+  /** write() calls on the port: fragmentation shows here. */
+  writes = 0;
+  dropped = 0;
+  noise = 0;
+  private dropBudget = 0;
+  private readonly input: PacedPipe | undefined;
+  private readonly output: PacedPipe;
+  private readonly fragments: Buffer[] = [];
+  private fragmentTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(private readonly port: SerialPort, private readonly opts: SerialLineOptions) {
+    const bytesPerSecond = opts.baudRate / 10;
+    this.output = new PacedPipe(bytesPerSecond, (chunk) => this.emit(chunk), opts.clock, opts.onOutputIdle);
+    if (opts.paceInput) this.input = new PacedPipe(bytesPerSecond, (chunk) => this.deliver(chunk), opts.clock);
+    port.on("data", (chunk: Buffer) => {
+      if (this.input) this.input.push(chunk);
+      else this.deliver(chunk);
+    });
+    port.on("error", (err) => opts.onEvent(`serial error: ${err.message}`));
+  }
+
+  static open(opts: SerialLineOptions): Promise<SerialLine> {
+    const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate, autoOpen: false });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${opts.path}: not open after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
+      port.open((err) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(new SerialLine(port, opts));
+      });
+    });
+  }
+
+  /** Bytes the modem has said that have not reached the host yet. */
+  get outputPending(): number {
+    return this.output.pending;
+  }
+
+  /** Queue modem output; drops and noise are decided now, from the seeded PRNG. */
+  write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    const { dropRate, noiseRate } = this.opts.impairments;
+    if (this.dropBudget === 0 && !dropRate && !noiseRate) {
+      this.output.push(bytes);
+      return;
+    }
+    const out: number[] = [];
+    for (const b of bytes) {
+      if (this.opts.prng.chance(noiseRate)) {
+        out.push(this.opts.prng.int(0, 255));
+        this.noise++;
+      }
+      if (this.dropBudget > 0 || this.opts.prng.chance(dropRate)) {
+        if (this.dropBudget > 0) this.dropBudget--;
+        this.dropped++;
+        continue;
+      }
+      out.push(b);
+    }
+    this.output.push(Buffer.from(out));
+  }
+
+  /** Random bytes on the line now. */
+  injectNoise(count: number): void {
+    const bytes = Buffer.alloc(count);
+    for (let i = 0; i < count; i++) bytes[i] = this.opts.prng.int(0, 255);
+    this.noise += count;
+    this.output.push(bytes);
+  }
+
+  /** Lose the next `count` output bytes. */
+  dropNext(count: number): void {
+    this.dropBudget += count;
+  }
+
+  /** A reset empties the UART FIFOs both ways. */
+  clear(): void {
+    this.output.clear();
+    this.input?.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.output.close();
+    this.input?.close();
+    clearTimeout(this.fragmentTimer);
+    if (!this.port.isOpen) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      this.port.close(() => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  private deliver(chunk: Buffer): void {
+    if (this.closed) return;
+    this.serialIn += chunk.length;
+    const rate = this.opts.impairments.inputDropRate;
+    if (rate) {
+      const kept = chunk.filter(() => !this.opts.prng.chance(rate));
+      if (kept.length < chunk.length) this.opts.onEvent(`input: ${chunk.length - kept.length} byte(s) lost`);
+      chunk = Buffer.from(kept);
+    }
+    if (chunk.length > 0) this.opts.onInput(chunk);
+  }
+
+  private emit(chunk: Buffer): void {
+    if (this.closed) return;
+    this.serialOut += chunk.length;
+    const fragment = this.opts.impairments.fragment;
+    if (!fragment) {
+      this.writes++;
+      this.port.write(chunk);
+      return;
+    }
+    const max = typeof fragment === "object" ? fragment.maxBytes ?? FRAGMENT_MAX_BYTES : FRAGMENT_MAX_BYTES;
+    for (let i = 0; i < chunk.length;) {
+      const n = this.opts.prng.int(1, max);
+      this.fragments.push(chunk.subarray(i, i + n));
+      i += n;
+    }
+    this.writeFragments();
+  }
+
+  private writeFragments(): void {
+    if (this.fragmentTimer !== undefined || this.closed) return;
+    const piece = this.fragments.shift();
+    if (piece === undefined) return;
+    this.writes++;
+    this.port.write(piece);
+    const fragment = this.opts.impairments.fragment;
+    const gap = typeof fragment === "object" ? fragment.gapMs ?? FRAGMENT_GAP_MS : FRAGMENT_GAP_MS;
+    this.fragmentTimer = setTimeout(() => {
+      this.fragmentTimer = undefined;
+      this.writeFragments();
+    }, gap);
+  }
+}
