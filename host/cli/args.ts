@@ -62,6 +62,8 @@ export interface ParsedArgs {
   modem?: string;
   dialect?: "esp-at" | "bg96";
   apn?: string;
+  ssid?: string;
+  wifiPassword?: string;
   serial?: string;
   baud?: number;
   // pub
@@ -131,6 +133,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { names: ["--dialect"], key: "dialect", arity: 1, commands: BOTH, arg: "esp-at|bg96",
     value: { type: "choice", choices: { "esp-at": "esp-at", bg96: "bg96" }, label: "esp-at or bg96" }, help: "the modem's AT dialect" },
   { names: ["--apn"], key: "apn", arity: 1, commands: BOTH, arg: "apn", help: "BG96: the APN of the bearer (AT+QICSGP)" },
+  { names: ["--ssid"], key: "ssid", arity: 1, commands: BOTH, arg: "network", help: "ESP-AT: join this Wi-Fi network (AT+CWJAP); default: the module's stored one" },
+  { names: ["--wifi-password"], key: "wifiPassword", arity: 1, commands: BOTH, arg: "password", help: "ESP-AT: the Wi-Fi password (with --ssid)" },
   { names: ["--serial"], key: "serial", arity: 1, commands: BOTH, arg: "path",
     help: "send raw MQTT over this serial port (a line to a mote bridge, or a broker on a UART)" },
   { names: ["--baud"], key: "baud", arity: 1, commands: BOTH, arg: "n", value: { type: "int", min: 50, max: 4_000_000 },

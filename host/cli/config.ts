@@ -40,7 +40,7 @@ export interface CliConfig {
   /** Print the byte accounting to stderr at the end. */
   stats: boolean;
   /** The line to the broker when it is not the network: an AT modem, or raw MQTT on a serial port. */
-  line?: { kind: "modem"; path: string; dialect: "esp-at" | "bg96"; baudRate: number; apn?: string; host: string; port: number }
+  line?: { kind: "modem"; path: string; dialect: "esp-at" | "bg96"; baudRate: number; apn?: string; ssid?: string; wifiPassword?: string; host: string; port: number }
     | { kind: "serial"; path: string; baudRate: number };
   subscribeProperties?: Properties;
 }
@@ -207,7 +207,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   // Serial lines.
   if (a.modem !== undefined && a.serial !== undefined) throw new UsageError("--modem and --serial are two different lines: give one");
   if (a.modem !== undefined && a.dialect === undefined) throw new UsageError("--modem needs --dialect esp-at or bg96");
-  for (const k of ["dialect", "apn"] as const) {
+  for (const k of ["dialect", "apn", "ssid", "wifiPassword"] as const) {
     if (a[k] !== undefined && a.modem === undefined) throw new UsageError(`${a.given[k]} goes with --modem`);
   }
   if (a.baud !== undefined && a.modem === undefined && a.serial === undefined) throw new UsageError(`${a.given.baud} goes with --modem or --serial`);
@@ -217,7 +217,8 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   let line: CliConfig["line"];
   if (a.modem !== undefined) {
     const u = new URL(url);
-    line = { kind: "modem", path: a.modem, dialect: a.dialect!, baudRate: a.baud ?? 115200, apn: a.apn, host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) || 1883 };
+    if (a.wifiPassword !== undefined && a.ssid === undefined) throw new UsageError(`${a.given.wifiPassword} goes with --ssid`);
+    line = { kind: "modem", path: a.modem, dialect: a.dialect!, baudRate: a.baud ?? 115200, apn: a.apn, ssid: a.ssid, wifiPassword: a.wifiPassword, host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) || 1883 };
   } else if (a.serial !== undefined) {
     line = { kind: "serial", path: a.serial, baudRate: a.baud ?? 115200 };
   }

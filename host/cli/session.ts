@@ -138,5 +138,7 @@ async function lineTransport(cfg: CliConfig): Promise<Transport | undefined> {
     return new SerialTransport({ path: l.path, baudRate: l.baudRate });
   }
   const { ModemTransport } = await import("../modem/modem-transport.ts");
-  return new ModemTransport({ path: l.path, baudRate: l.baudRate, dialect: l.dialect, apn: l.apn, host: l.host, port: l.port });
+  return new ModemTransport({
+    path: l.path, baudRate: l.baudRate, dialect: l.dialect, apn: l.apn, ssid: l.ssid, password: l.wifiPassword, host: l.host, port: l.port,
+  });
 }
