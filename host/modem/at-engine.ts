@@ -1,0 +1,241 @@
+// The AT engine: one command in flight, a timeout per command, and URC dispatch on every line,
+// also in the middle of a command's reply and between a prompt and its data. It knows nothing
+// of states or sockets: it writes commands, feeds what the modem says through the tokenizer,
+// and settles each command with its final reply. Commands issued while one is in flight wait.
+import type { Dialect, UrcKind } from "./dialect.ts";
+import { Tokenizer, type Token } from "./tokenizer.ts";
+
+/** One command and what ends it. */
+export interface Exchange {
+  /** Without CR (the engine adds it). */
+  readonly cmd: string;
+  readonly timeoutMs: number;
+  /** Final replies that mean success, and failure. */
+  readonly ok: readonly RegExp[];
+  readonly fail: readonly RegExp[];
+  /** Written after the prompt; the exchange then waits for `ok` (SEND OK). */
+  readonly payload?: Buffer;
+  /** Succeeds at the prompt (ESP transparent AT+CIPSEND). */
+  readonly untilPrompt?: boolean;
+  /** After the final reply, also wait for a line matching this. */
+  readonly then?: RegExp;
+  /** On success, the tokenizer switches to passthrough at once (bytes after it in the same chunk are data). */
+  readonly passthrough?: boolean;
+}
+
+export interface Reply {
+  /** The line that ended it ("OK", "SEND OK", "CONNECT"; ">" for untilPrompt). */
+  final: string;
+  /** Lines in between that were neither URCs nor echo. */
+  lines: string[];
+  /** The `then` line, matched. */
+  then?: RegExpExecArray;
+  /** A read reply's header and raw bytes. */
+  header?: string;
+  data: Buffer[];
+  dataBytes: number;
+}
+
+export type AtFailureKind = "error" | "timeout";
+
+/** A command failed: an error reply (kind "error", `reply` is the line) or no reply in time. */
+export class AtError extends Error {
+  constructor(message: string, readonly kind: AtFailureKind, readonly cmd: string, readonly reply: string, readonly payloadWritten: boolean) {
+    super(message);
+    this.name = "AtError";
+  }
+}
+
+export interface EngineHooks {
+  /** Bytes for the serial port. */
+  write(bytes: Buffer): void;
+  /** A line the dialect's URC table knows. */
+  urc(kind: UrcKind, line: string): void;
+  /** Socket data the modem pushed (`+IPD,n:`, passthrough). A view: copy it to keep it past the call. */
+  data(bytes: Buffer): void;
+  /** A line with bytes no modem prints (noise, wrong baud rate). */
+  garbage(line: string): void;
+  /** A printable line nobody waited for. */
+  unexpected(line: string): void;
+}
+
+interface Pending {
+  readonly ex: Exchange;
+  phase: "prompt" | "final" | "then";
+  readonly reply: Reply;
+  payloadWritten: boolean;
+  timer: NodeJS.Timeout | undefined;
+  resolve(r: Reply): void;
+  reject(e: Error): void;
+}
+
+const GARBAGE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]/;
+const matches = (res: readonly RegExp[], text: string) => res.some((r) => r.test(text));
+
+export class AtEngine {
+  readonly tokenizer: Tokenizer;
+  private current: Pending | undefined;
+  private readonly waiting: Array<{ start: () => void; reject: (e: Error) => void }> = [];
+  /** Where the bytes after a raw header go. */
+  private rawSink: "push" | "read" | "drop" = "drop";
+  /** Raw bytes that had nowhere to go (a read reply after its command timed out). */
+  droppedBytes = 0;
+
+  constructor(private readonly dialect: Dialect, private readonly hooks: EngineHooks, private readonly msPerByte = 0) {
+    this.tokenizer = new Tokenizer(dialect.rawRules);
+  }
+
+  /** Feeds bytes from the modem; every complete token is handled before this returns. */
+  feed(chunk: Buffer): void {
+    this.tokenizer.push(chunk);
+    for (let t = this.tokenizer.next(); t !== undefined; t = this.tokenizer.next()) this.token(t);
+  }
+
+  /** Runs one command (after those already waiting). */
+  run(ex: Exchange): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const p: Pending = {
+        ex, resolve, reject,
+        phase: ex.payload !== undefined || ex.untilPrompt ? "prompt" : "final",
+        reply: { final: "", lines: [], data: [], dataBytes: 0 },
+        payloadWritten: false,
+        timer: undefined,
+      };
+      const start = () => {
+        this.current = p;
+        const bytes = (ex.cmd.length + 1 + (ex.payload?.length ?? 0)) * this.msPerByte;
+        p.timer = setTimeout(() => this.fail(p, new AtError(`no reply to ${ex.cmd} within ${ex.timeoutMs} ms`, "timeout", ex.cmd, "", p.payloadWritten)),
+          Math.ceil(ex.timeoutMs + bytes));
+        this.hooks.write(Buffer.from(`${ex.cmd}\r`, "latin1"));
+      };
+      if (this.current) this.waiting.push({ start, reject });
+      else start();
+    });
+  }
+
+  /** True while a command waits for its reply. */
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Fails the command in flight and every waiting one with `err` (the port closed, the modem rebooted). */
+  abortAll(err: Error): void {
+    const waiting = this.waiting.splice(0);
+    if (this.current) this.fail(this.current, err);
+    for (const w of waiting) w.reject(err);
+  }
+
+  /** Bytes written as they are (data in transparent mode, the `+++` escape). */
+  writeRaw(bytes: Buffer): void {
+    this.hooks.write(bytes);
+  }
+
+  passthrough(on: boolean): void {
+    this.tokenizer.passthrough(on);
+    this.rawSink = "drop";
+  }
+
+  /** Forgets buffered input (resynchronisation). The command in flight, if any, stays. */
+  reset(): void {
+    this.tokenizer.reset();
+    this.rawSink = "drop";
+  }
+
+  private token(t: Token): void {
+    switch (t.kind) {
+      case "line": return this.line(t.text);
+      case "prompt": return this.prompt();
+      case "header": {
+        const p = this.current;
+        if (t.tag === "push") this.rawSink = "push";
+        else if (p) {
+          this.rawSink = "read";
+          p.reply.header = t.text;
+        } else this.rawSink = "drop";
+        return;
+      }
+      case "data": {
+        if (this.tokenizer.inPassthrough || this.rawSink === "push") this.hooks.data(t.bytes);
+        else if (this.rawSink === "read" && this.current) {
+          this.current.reply.data.push(t.bytes);
+          this.current.reply.dataBytes += t.bytes.length;
+        } else this.droppedBytes += t.bytes.length;
+        if (t.last) this.rawSink = "drop";
+        return;
+      }
+    }
+  }
+
+  private line(text: string): void {
+    // Noise is nobody's reply: taking it for an info line would hide a wrong baud rate or a glitch.
+    if (GARBAGE.test(text)) return this.hooks.garbage(text);
+    let urc: UrcKind | undefined;
+    for (const u of this.dialect.urcs) {
+      if (u.pattern.test(text)) {
+        urc = u.kind;
+        break;
+      }
+    }
+    const p = this.current;
+    const used = p !== undefined && this.offer(p, text, urc !== undefined);
+    if (urc !== undefined) this.hooks.urc(urc, text);
+    else if (!used) this.hooks.unexpected(text);
+  }
+
+  /** Gives a line to the command in flight; true when the line belonged to it. */
+  private offer(p: Pending, text: string, isUrc: boolean): boolean {
+    const ex = p.ex;
+    if (text === ex.cmd) return true; // echo (before ATE0 takes effect)
+    if (p.phase === "then") {
+      const m = ex.then!.exec(text);
+      if (!m) return false;
+      p.reply.then = m;
+      this.succeed(p);
+      return true;
+    }
+    if (matches(ex.fail, text)) {
+      this.fail(p, new AtError(`${ex.cmd} failed: ${text}`, "error", ex.cmd, text, p.payloadWritten));
+      return true;
+    }
+    if (p.phase === "final" && matches(ex.ok, text)) {
+      p.reply.final = text;
+      if (ex.then) p.phase = "then";
+      else this.succeed(p);
+      return true;
+    }
+    if (isUrc) return false;
+    p.reply.lines.push(text);
+    return true;
+  }
+
+  private prompt(): void {
+    const p = this.current;
+    if (!p || p.phase !== "prompt") return this.hooks.unexpected(">");
+    if (p.ex.untilPrompt) {
+      p.reply.final = ">";
+      return this.succeed(p);
+    }
+    p.phase = "final";
+    p.payloadWritten = true;
+    this.hooks.write(p.ex.payload!);
+  }
+
+  private succeed(p: Pending): void {
+    if (p.ex.passthrough) this.passthrough(true);
+    this.settle(p);
+    p.resolve(p.reply);
+  }
+
+  private fail(p: Pending, err: Error): void {
+    this.settle(p);
+    p.reject(err);
+  }
+
+  private settle(p: Pending): void {
+    clearTimeout(p.timer);
+    if (this.current !== p) return;
+    this.current = undefined;
+    if (this.rawSink === "read") this.rawSink = "drop";
+    this.waiting.shift()?.start();
+  }
+}
