@@ -65,6 +65,8 @@ export function mainHelp(): string {
     "Usage:",
     "  mote pub [options]    " + SUMMARY.pub,
     "  mote sub [options]    " + SUMMARY.sub,
+    "  mote modem [options]  an emulated AT modem (ESP-AT, BG96) on a pty or a serial port",
+    "  mote bridge [options] forward a board's raw MQTT between a serial port and a broker",
     "  mote <command> --help every option of a command",
     "",
     "Examples:",
@@ -72,6 +74,8 @@ export function mainHelp(): string {
     "  seq 1000 | mote pub -t counter -l -q 1",
     "  mote sub -t 'sensors/#' -v -C 10",
     "  mote pub --url wss://broker:8081/mqtt -t a -m b -V 5 -D publish user-property unit C",
+    "  mote pub --modem /dev/ttyUSB0 --dialect bg96 --apn iot -h broker -t t -m 21.5 -q 1",
+    "  mote bridge --port /dev/ttyUSB0 --url mqtt://broker:1883",
     "",
     ...COMMON_FOOTER,
   ].join("\n") + "\n";

@@ -80,6 +80,11 @@ export class AtEngine {
   private rawSink: "push" | "read" | "drop" = "drop";
   /** Raw bytes that had nowhere to go (a read reply after its command timed out). */
   droppedBytes = 0;
+  /**
+   * Data bytes the modem may still wait for: a send failed after its command went out and before
+   * its data did. Until it gets them, the modem takes every AT for data.
+   */
+  private owed = 0;
 
   constructor(private readonly dialect: Dialect, private readonly hooks: EngineHooks, private readonly msPerByte = 0) {
     this.tokenizer = new Tokenizer(dialect.rawRules);
@@ -103,9 +108,8 @@ export class AtEngine {
       };
       const start = () => {
         this.current = p;
-        const bytes = (ex.cmd.length + 1 + (ex.payload?.length ?? 0)) * this.msPerByte;
-        p.timer = setTimeout(() => this.fail(p, new AtError(`no reply to ${ex.cmd} within ${ex.timeoutMs} ms`, "timeout", ex.cmd, "", p.payloadWritten)),
-          Math.ceil(ex.timeoutMs + bytes));
+        const ms = Math.ceil(ex.timeoutMs + (ex.cmd.length + 1 + (ex.payload?.length ?? 0)) * this.msPerByte);
+        p.timer = setTimeout(() => this.fail(p, new AtError(`no reply to ${ex.cmd} within ${ms} ms`, "timeout", ex.cmd, "", p.payloadWritten)), ms);
         this.hooks.write(Buffer.from(`${ex.cmd}\r`, "latin1"));
       };
       if (this.current) this.waiting.push({ start, reject });
@@ -133,6 +137,17 @@ export class AtEngine {
   passthrough(on: boolean): void {
     this.tokenizer.passthrough(on);
     this.rawSink = "drop";
+  }
+
+  /**
+   * Completes a data phase the modem may still be in (see `owed`) with zeros: the socket is given
+   * up anyway, and no broker takes 0x00 for MQTT. True when bytes were written.
+   */
+  payOwed(): boolean {
+    const n = this.owed;
+    this.owed = 0;
+    if (n > 0) this.hooks.write(Buffer.alloc(n));
+    return n > 0;
   }
 
   /** Forgets buffered input (resynchronisation). The command in flight, if any, stays. */
@@ -210,7 +225,10 @@ export class AtEngine {
 
   private prompt(): void {
     const p = this.current;
-    if (!p || p.phase !== "prompt") return this.hooks.unexpected(">");
+    if (!p || p.phase !== "prompt") {
+      if (!this.payOwed()) this.hooks.unexpected(">"); // the prompt of a send given up just before
+      return;
+    }
     if (p.ex.untilPrompt) {
       p.reply.final = ">";
       return this.succeed(p);
@@ -227,6 +245,9 @@ export class AtEngine {
   }
 
   private fail(p: Pending, err: Error): void {
+    // An error reply refused the command (no data phase); a timeout or an abort leaves it open.
+    const refused = err instanceof AtError && err.kind === "error";
+    if (p.ex.payload && !p.payloadWritten && this.current === p && !refused) this.owed = p.ex.payload.length;
     this.settle(p);
     p.reject(err);
   }

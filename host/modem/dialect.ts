@@ -59,6 +59,8 @@ export interface Dialect {
   /** Final result codes of every command. */
   readonly ok: readonly RegExp[];
   readonly fail: readonly RegExp[];
+  /** A failure that means "not now, still busy with something": the command is tried again. */
+  readonly busy?: RegExp;
   /** After `AT` answers OK: echo off, verbose errors. */
   readonly sync: readonly Step[];
   /** Once per sync, before the bearer; `transparent` replaces `pull` when transparent mode is asked for. */

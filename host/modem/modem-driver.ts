@@ -418,6 +418,7 @@ export class ModemDriver {
 
   private async sync(): Promise<void> {
     const { syncAttempts, syncReplyMs } = this.timing;
+    if (this.engine.payOwed()) await sleep(Math.min(100, syncReplyMs)); // its SEND OK / FAIL comes first
     this.engine.reset();
     let attempt = 0;
     for (;; attempt++) {
@@ -425,7 +426,7 @@ export class ModemDriver {
       // A modem left in transparent mode takes AT for data: escape, once.
       if (attempt === 2 && this.dialect.transparent) await this.escape();
       try {
-        await this.engine.run({ cmd: "AT", timeoutMs: syncReplyMs, ok: this.dialect.ok, fail: this.dialect.fail });
+        await this.run({ cmd: "AT", timeoutMs: syncReplyMs, ok: this.dialect.ok, fail: this.dialect.fail });
         break;
       } catch (e) {
         if (!(e instanceof AtError)) throw e;
@@ -453,8 +454,22 @@ export class ModemDriver {
     return last;
   }
 
+  /** One command; "busy" replies (the modem is still at something else) are tried again a few times. */
+  private async run(ex: Exchange): Promise<Reply> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.engine.run(ex);
+      } catch (e) {
+        const busy = e instanceof AtError && e.kind === "error" && this.dialect.busy?.test(e.reply);
+        if (!busy || attempt >= 5) throw e;
+        await sleep(this.timing.retryDelayMs * (attempt + 1));
+        if (this.fault) throw this.fault;
+      }
+    }
+  }
+
   private exchange(st: Step, params: DialectParams, more: Partial<Exchange> = {}): Promise<Reply> {
-    return this.engine.run({
+    return this.run({
       cmd: fill(st.cmd, params),
       timeoutMs: st.timeoutMs * this.timing.timeoutScale,
       ok: st.ok ?? this.dialect.ok,
@@ -521,7 +536,7 @@ export class ModemDriver {
     const cmd = fill(d.cmd, { n });
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.engine.run({ cmd, payload, ok: d.ok, fail: d.fail, timeoutMs: d.timeoutMs * this.timing.timeoutScale });
+        await this.run({ cmd, payload, ok: d.ok, fail: d.fail, timeoutMs: d.timeoutMs * this.timing.timeoutScale });
         break;
       } catch (e) {
         if (!(e instanceof AtError) || e.kind === "timeout") throw e;
@@ -562,7 +577,7 @@ export class ModemDriver {
     let data: Buffer[] = [];
     let got = 0;
     try {
-      const r = await this.engine.run({
+      const r = await this.run({
         cmd: fill(d.cmd, { n: want }),
         ok: this.dialect.ok,
         fail: this.dialect.fail,
@@ -584,7 +599,7 @@ export class ModemDriver {
 
   private async probe(): Promise<void> {
     try {
-      await this.engine.run({ cmd: "AT", timeoutMs: this.timing.syncReplyMs, ok: this.dialect.ok, fail: this.dialect.fail });
+      await this.run({ cmd: "AT", timeoutMs: this.timing.syncReplyMs, ok: this.dialect.ok, fail: this.dialect.fail });
     } catch (e) {
       if (e instanceof AtError && e.kind === "timeout") throw new ModemError(`modem: no reply to AT on ${this.o.path} (idle probe)`, "SYNC");
       if (!(e instanceof AtError)) throw e; // an ERROR reply still says the modem is there

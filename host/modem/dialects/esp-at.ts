@@ -11,6 +11,7 @@ export const ESP_AT: Dialect = {
   name: "esp-at",
   ok: HAYES_OK,
   fail: [...HAYES_FAIL, /^FAIL$/, /^busy [ps]\.\.\.$/],
+  busy: /^busy [ps]\.\.\.$/,
   sync: [{ cmd: "ATE0", timeoutMs: 1000 }],
   configure: {
     pull: [

@@ -183,6 +183,30 @@ describe.each(DIALECTS)("$name", ({ name, d, banner, sendCmd, readCmd }) => {
     expect(m.commands).toContain(d.close.cmd); // the stale socket was closed before the new open
   });
 
+  it("noise between a send command and its prompt: the modem's data phase is completed, so the resync gets through", async () => {
+    const { w, m, t } = await rig(name);
+    const s = t.open();
+    await connected(s);
+    let owed: Buffer | undefined;
+    w.override = (cmd, mm) => {
+      const r = sendCmd.exec(cmd);
+      if (!r || owed) return false;
+      mm.say("\r\n\xff\xfe\x01\r\n> "); // noise, then the prompt: the modem now waits for n bytes
+      mm.expectData(Number(r[1]), (b) => {
+        owed = b;
+        mm.line("SEND OK");
+      });
+      return true;
+    };
+    s.write(nastyBytes(300));
+    const err = await closedWith(s);
+    expect(err?.message).toMatch(/^modem: unreadable reply from the modem/);
+    await waitFor(() => owed !== undefined, 2000, "the data phase to be completed");
+    expect(owed!.equals(Buffer.alloc(300))).toBe(true); // zeros: no broker takes them for MQTT
+    expect(w.sentBytes.length).toBe(0);
+    await connected(t.open());
+  });
+
   it("counts payload, AT overhead and serial bytes each way, and their time on the wire", async () => {
     const { w, m, t } = await rig(name);
     const s = t.open();
