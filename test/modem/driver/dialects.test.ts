@@ -102,6 +102,19 @@ describe("esp-at", () => {
     expect(m.commands.filter((c) => c.startsWith("AT+CIPRECVDATA"))).toEqual([]);
   });
 
+  it('"busy p..." (still at something else): the command is tried again', async () => {
+    const { w, m, t } = await rig("esp-at");
+    let busy = 2;
+    w.override = (cmd, mm) => {
+      if (cmd !== "AT+CIPRECVMODE=1" || busy === 0) return false;
+      busy--;
+      mm.line("busy p...");
+      return true;
+    };
+    await connected(t.open());
+    expect(m.commands.filter((c) => c === "AT+CIPRECVMODE=1")).toHaveLength(3);
+  });
+
   it("ALREADY CONNECTED (a socket left open): close it and open again", async () => {
     const { w, m, t } = await rig("esp-at");
     w.socketOpen = true;
