@@ -121,3 +121,28 @@ describe("the modem line", () => {
     }
   }, 40_000);
 });
+
+describe("an unplugged modem", () => {
+  it("gives a clear error, and the device reconnects when the port comes back", async () => {
+    const link = join(dir, "replug.tty");
+    let emulator = await startEmulator({ dialect: "bg96", link, baudRate: 115200, bearerDelayMs: 50 });
+    const transport = new ModemTransport({ path: link, baudRate: 115200, dialect: "bg96", host: "127.0.0.1", port: broker.ports.tcp, apn: "iot" });
+    const errors: string[] = [];
+    const device = await connectAsync(broker.url(), { clientId: "replug", clean: false, keepalive: 30, transport, reconnectPeriod: 200, reconnectMaxMs: 500, connectTimeout: 20_000 },
+      (d) => d.on("error", (e: Error) => errors.push(e.message)));
+    try {
+      let connects = 0;
+      device.on("connect", () => connects++);
+      await emulator.stop(); // the USB modem is pulled out: socat and the pty are gone
+      await waitFor(() => !device.connected && errors.length > 0, 10_000, "the device to notice");
+      expect(errors[0]).toMatch(/modem|serial|port/i);
+      expect(errors[0].split("\n")).toHaveLength(1);
+      emulator = await startEmulator({ dialect: "bg96", link, baudRate: 115200, bearerDelayMs: 50 }); // plugged back in
+      await waitFor(() => connects > 0 && device.connected, 20_000, "the device to reconnect");
+      await device.publish("replug/up", "back", { qos: 1 });
+    } finally {
+      await device.end();
+      await emulator.stop();
+    }
+  }, 45_000);
+});
