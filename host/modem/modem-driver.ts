@@ -136,6 +136,11 @@ export class ModemSocketHandle {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Guard times must not be cut short: a timer may fire a little before its time on performance.now(). */
+async function sleepUntil(deadline: number): Promise<void> {
+  for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) await sleep(Math.ceil(left));
+}
+
 export class ModemDriver {
   state: DriverState = "PORT_CLOSED";
   readonly dialect: Dialect;
@@ -460,7 +465,7 @@ export class ModemDriver {
       try {
         return await this.engine.run(ex);
       } catch (e) {
-        const busy = e instanceof AtError && e.kind === "error" && this.dialect.busy?.test(e.reply);
+        const busy = e instanceof AtError && e.kind === "error" && !e.payloadWritten && this.dialect.busy?.test(e.reply);
         if (!busy || attempt >= 5) throw e;
         await sleep(this.timing.retryDelayMs * (attempt + 1));
         if (this.fault) throw this.fault;
@@ -610,11 +615,10 @@ export class ModemDriver {
   private async escape(): Promise<void> {
     const t = this.dialect.transparent!;
     const guard = this.timing.guardMs ?? t.guardMs;
-    const quiet = guard - (performance.now() - this.lastWrite);
-    if (quiet > 0) await sleep(quiet);
+    await sleepUntil(this.lastWrite + guard);
     const replied = t.escapeReply && this.engine.tokenizer.inPassthrough ? new Promise<void>((r) => (this.escapeWaiter = r)) : undefined;
     this.engine.writeRaw(Buffer.from(t.escape, "latin1"));
-    await sleep(guard);
+    await sleepUntil(this.lastWrite + guard);
     if (replied) await Promise.race([replied, sleep(guard)]); // the modem may answer only after its own guard time
     this.escapeWaiter = undefined;
     if (this.engine.tokenizer.inPassthrough) this.engine.passthrough(false);
