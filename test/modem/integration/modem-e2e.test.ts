@@ -1,44 +1,19 @@
 // The firmware over the modem driver over a real pty to the modem emulator to a real mosquitto:
 // the whole serial path a sensor with an AT modem takes, for each dialect, at 115200 and 9600 baud.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectAsync, type Device } from "../../../host/device.ts";
 import { ModemTransport } from "../../../host/modem/modem-transport.ts";
 import { startEmulator } from "../../../host/modem/emulator/index.ts";
-import { startMosquitto, type Mosquitto } from "../../support/mosquitto.ts";
+import { bearer, useSerialPath, waitFor } from "./serial-path.ts";
 
-let broker: Mosquitto;
-let dir: string;
-
-beforeAll(async () => {
-  broker = await startMosquitto({ quiet: true });
-  dir = mkdtempSync(join(tmpdir(), "mote-modem-e2e-"));
-});
-
-afterAll(async () => {
-  await broker?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** How each modem gets its bearer: a Wi-Fi network for ESP-AT (the emulator starts unjoined), an APN for BG96. */
-const bearer = (dialect: "esp-at" | "bg96") => (dialect === "esp-at" ? { ssid: "lab", password: "secret" } : { apn: "iot" });
+const path = useSerialPath("modem-e2e");
 
 /** A device whose only way out is the emulated modem on a pty. */
 async function modemDevice(dialect: "esp-at" | "bg96", baudRate: number, clientId: string) {
-  const emulator = await startEmulator({ dialect, link: join(dir, `${clientId}.tty`), baudRate });
-  const transport = new ModemTransport({ path: emulator.path, baudRate, dialect, host: "127.0.0.1", port: broker.ports.tcp, ...bearer(dialect) });
-  const device = await connectAsync(broker.url(), { clientId, keepalive: 30, transport, connectTimeout: 20_000 });
+  const emulator = await startEmulator({ dialect, link: path.tty(`${clientId}`), baudRate });
+  const transport = new ModemTransport({ path: emulator.path, baudRate, dialect, host: "127.0.0.1", port: path.broker.ports.tcp, ...bearer(dialect) });
+  const device = await connectAsync(path.broker.url(), { clientId, keepalive: 30, transport, connectTimeout: 20_000 });
   return { emulator, transport, device };
 }
 
@@ -47,7 +22,7 @@ describe.each([["esp-at"], ["bg96"]] as const)("%s modem", (dialect) => {
     it("carries QoS 0, 1 and 2 publishes both ways to and from a peer on the broker", async () => {
       const id = `e2e-${dialect}-${baud}`;
       const { emulator, device } = await modemDevice(dialect, baud, id);
-      const peer = await mqtt.connectAsync(broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
+      const peer = await mqtt.connectAsync(path.broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
       try {
         const atPeer: string[] = [];
         peer.on("message", (t, p) => atPeer.push(`${t} ${p.toString()}`));
@@ -71,7 +46,7 @@ describe.each([["esp-at"], ["bg96"]] as const)("%s modem", (dialect) => {
   it("delivers a payload with every byte value intact, both ways", async () => {
     const id = `e2e-bin-${dialect}`;
     const { emulator, device } = await modemDevice(dialect, 115200, id);
-    const peer = await mqtt.connectAsync(broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
+    const peer = await mqtt.connectAsync(path.broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
     const all = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff));
     try {
       let atPeer: Buffer | undefined;
@@ -94,15 +69,15 @@ describe.each([["esp-at"], ["bg96"]] as const)("%s modem", (dialect) => {
 
   it("reconnects after the broker side closes the socket and loses no QoS 1 message", async () => {
     const id = `e2e-close-${dialect}`;
-    const emulator = await startEmulator({ dialect, link: join(dir, `${id}.tty`), baudRate: 115200 });
-    const transport = new ModemTransport({ path: emulator.path, baudRate: 115200, dialect, host: "127.0.0.1", port: broker.ports.tcp, ...bearer(dialect) });
-    const peer = await mqtt.connectAsync(broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
+    const emulator = await startEmulator({ dialect, link: path.tty(`${id}`), baudRate: 115200 });
+    const transport = new ModemTransport({ path: emulator.path, baudRate: 115200, dialect, host: "127.0.0.1", port: path.broker.ports.tcp, ...bearer(dialect) });
+    const peer = await mqtt.connectAsync(path.broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
     let device: Device | undefined;
     try {
       const atPeer = new Set<string>();
       peer.on("message", (_t, p) => atPeer.add(p.toString()));
       await peer.subscribeAsync(`${id}/up`, { qos: 1 });
-      device = await connectAsync(broker.url(), { clientId: id, clean: false, keepalive: 30, transport, reconnectPeriod: 200, connectTimeout: 20_000 });
+      device = await connectAsync(path.broker.url(), { clientId: id, clean: false, keepalive: 30, transport, reconnectPeriod: 200, connectTimeout: 20_000 });
       const errors: string[] = [];
       device.on("error", (e: Error) => errors.push(e.message));
       const sends: Promise<void>[] = [];

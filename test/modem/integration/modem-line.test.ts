@@ -1,50 +1,26 @@
 // The serial path under a real line's conditions: the baud rate bounds throughput, URCs arrive
 // at the worst moments and output comes in fragments, the bearer drops, the modem reboots.
 // Firmware -> driver -> pty -> emulator -> mosquitto, as in modem-e2e.test.ts.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectAsync, type Device } from "../../../host/device.ts";
 import { ModemTransport } from "../../../host/modem/modem-transport.ts";
 import { startEmulator } from "../../../host/modem/emulator/index.ts";
 import type { EmulatorOptions } from "../../../host/modem/emulator/types.ts";
-import { startMosquitto, type Mosquitto } from "../../support/mosquitto.ts";
+import { bearer, useSerialPath, waitFor } from "./serial-path.ts";
 
-let broker: Mosquitto;
-let dir: string;
-
-beforeAll(async () => {
-  broker = await startMosquitto({ quiet: true });
-  dir = mkdtempSync(join(tmpdir(), "mote-modem-line-"));
-});
-
-afterAll(async () => {
-  await broker?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const bearer = (dialect: "esp-at" | "bg96") => (dialect === "esp-at" ? { ssid: "lab", password: "secret" } : { apn: "iot" });
+const path = useSerialPath("modem-line");
 
 /** A device on an emulated modem, a peer subscribed to its topic, and cleanup. */
 async function rig(dialect: "esp-at" | "bg96", id: string, baudRate: number, emu: Partial<EmulatorOptions> = {}, clean = true) {
-  const emulator = await startEmulator({ dialect, link: join(dir, `${id}.tty`), baudRate, bearerDelayMs: 50, ...emu });
-  const transport = new ModemTransport({ path: emulator.path, baudRate, dialect, host: "127.0.0.1", port: broker.ports.tcp, ...bearer(dialect) });
-  const peer = await mqtt.connectAsync(broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
+  const emulator = await startEmulator({ dialect, link: path.tty(`${id}`), baudRate, bearerDelayMs: 50, ...emu });
+  const transport = new ModemTransport({ path: emulator.path, baudRate, dialect, host: "127.0.0.1", port: path.broker.ports.tcp, ...bearer(dialect) });
+  const peer = await mqtt.connectAsync(path.broker.url(), { clientId: `${id}-peer`, reconnectPeriod: 0 });
   const got: Buffer[] = [];
   peer.on("message", (_t, p) => got.push(p));
   await peer.subscribeAsync(`${id}/up`, { qos: 1 });
   const errors: string[] = [];
-  const device: Device = await connectAsync(broker.url(), { clientId: id, clean, keepalive: 30, transport, reconnectPeriod: 200, connectTimeout: 20_000 },
+  const device: Device = await connectAsync(path.broker.url(), { clientId: id, clean, keepalive: 30, transport, reconnectPeriod: 200, connectTimeout: 20_000 },
     (d) => d.on("error", (e: Error) => errors.push(e.message)));
   const done = async () => {
     await device.end();
@@ -124,11 +100,11 @@ describe("the modem line", () => {
 
 describe("an unplugged modem", () => {
   it("gives a clear error, and the device reconnects when the port comes back", async () => {
-    const link = join(dir, "replug.tty");
+    const link = path.tty("replug");
     let emulator = await startEmulator({ dialect: "bg96", link, baudRate: 115200, bearerDelayMs: 50 });
-    const transport = new ModemTransport({ path: link, baudRate: 115200, dialect: "bg96", host: "127.0.0.1", port: broker.ports.tcp, apn: "iot" });
+    const transport = new ModemTransport({ path: link, baudRate: 115200, dialect: "bg96", host: "127.0.0.1", port: path.broker.ports.tcp, apn: "iot" });
     const errors: string[] = [];
-    const device = await connectAsync(broker.url(), { clientId: "replug", clean: false, keepalive: 30, transport, reconnectPeriod: 200, reconnectMaxMs: 500, connectTimeout: 20_000 },
+    const device = await connectAsync(path.broker.url(), { clientId: "replug", clean: false, keepalive: 30, transport, reconnectPeriod: 200, reconnectMaxMs: 500, connectTimeout: 20_000 },
       (d) => d.on("error", (e: Error) => errors.push(e.message)));
     try {
       let connects = 0;
