@@ -1,8 +1,6 @@
 // `npm start`: a demo fleet of firmware sensors against an embedded broker (aedes), in process,
 // with delivery verified by an observer device and a byte/memory budget report.
 // This is the first cut of the simulator; see README for what it measures.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { Aedes } from "aedes";
 import { Firmware } from "../host/firmware.ts";
 import { configure, publish, subscribe } from "../host/commands.ts";
@@ -12,6 +10,7 @@ import { Option, reasonText } from "../host/abi.ts";
 import { profileBudget } from "../host/budget-report.ts";
 import { duplexPair } from "./inproc.ts";
 import { parseFleetArgs, FleetArgsError, USAGE } from "./args.ts";
+import { latencySummary, markdown, writeReports, type FleetReport } from "./report.ts";
 
 async function main(): Promise<number> {
   let args;
@@ -41,6 +40,7 @@ async function main(): Promise<number> {
   // The observer: one more firmware device, subscribed to every sensor's topic.
   const seen = new Map<number, Set<number>>();
   let delivered = 0;
+  const latencies: number[] = [];
   let duplicates = 0;
   const observer = new Firmware(args.profile);
   configure(observer, { version, clientId: "observer", keepalive: 30 });
@@ -58,7 +58,9 @@ async function main(): Promise<number> {
         observerRefusal = `${ev.name}, reason 0x${ev.reason.toString(16)} ${reasonText(ev.reason)}`;
       } else if (ev.name === "Message" && ev.topic && ev.payload) {
         const id = Number(ev.topic.split("/")[1]);
-        const seq = Number(/"seq":(\d+)/.exec(ev.payload.toString())?.[1]);
+        const text = ev.payload.toString();
+        const seq = Number(/"seq":(\d+)/.exec(text)?.[1]);
+        latencies.push(Date.now() - started - Number(/"ts":(\d+)/.exec(text)?.[1]));
         const set = seen.get(id) ?? new Set<number>();
         if (set.has(seq)) duplicates++;
         else delivered++;
@@ -105,7 +107,7 @@ async function main(): Promise<number> {
     const tick = () => {
       if (Date.now() >= stopAt) return;
       s.temp += (random() - 0.5) * 0.2;
-      const payload = `{"seq":${s.seq},"t":${s.temp.toFixed(2)}}`;
+      const payload = `{"seq":${s.seq},"ts":${Date.now() - started},"t":${s.temp.toFixed(2)}}`;
       const rc = publish(s.fw, `sensors/${i}/temperature`, payload, args.qos);
       if (rc >= 0) {
         s.seq++;
@@ -132,13 +134,14 @@ async function main(): Promise<number> {
 
   const lost = sensors.reduce((n, s, i) => n + (s.seq - (seen.get(i)?.size ?? 0)), 0);
   const budget = profileBudget(args.profile);
-  const report = {
+  const report: FleetReport = {
     sensors: args.sensors,
     profile: args.profile,
     protocol: version === 5 ? "5.0" : "3.1.1",
     qos: args.qos,
     durationS: args.durationS,
     messages: { published, delivered, lost, duplicates, refusedLocally: refused },
+    latencyMs: latencySummary(latencies),
     bytesByPacketType: up.table(),
     device: {
       wasmBytes: budget.wasmBytes,
@@ -147,28 +150,9 @@ async function main(): Promise<number> {
       memoryRegions: Object.fromEntries(budget.regions.map((r) => [r.name, r.size])),
     },
   };
-  const dir = resolve(args.reportDir);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
-  const md = [
-    `# mqtt-mote fleet report`,
-    ``,
-    `${report.sensors} sensors, profile \`${report.profile}\`, MQTT ${report.protocol}, QoS ${report.qos}, ${report.durationS} s.`,
-    ``,
-    `| messages | published | delivered | lost | duplicates |`,
-    `|---|---:|---:|---:|---:|`,
-    `| | ${published} | ${delivered} | ${lost} | ${duplicates} |`,
-    ``,
-    `| packet type (device to broker) | packets | bytes | bytes/packet |`,
-    `|---|---:|---:|---:|`,
-    ...Object.entries(report.bytesByPacketType).map(([k, v]) => `| ${k} | ${v.packets} | ${v.bytes} | ${v.bytesPerPacket} |`),
-    ``,
-    `Device: Wasm ${budget.wasmBytes} bytes; static memory ${budget.staticBytes} bytes in ${budget.regions.length} regions.`,
-    ``,
-  ].join("\n");
-  writeFileSync(join(dir, "report.md"), md);
-  process.stdout.write(md);
-  process.stdout.write(`report: ${join(dir, "report.json")}\n`);
+  const path = writeReports(args.reportDir, report);
+  process.stdout.write(markdown(report));
+  process.stdout.write(`report: ${path}\n`);
   return lost === 0 ? 0 : 1;
 }
 
