@@ -56,10 +56,24 @@ export function configure(fw: Firmware, o: ConnectOptions): number {
 export function publish(fw: Firmware, topic: string, payload: string | Uint8Array, qos = 0, retain = false,
   properties?: Properties): number {
   setProperties(fw, encodeProperties(properties));
-  const t = fw.scratchWrite(0, toBuf(topic));
-  const end = fw.scratchWrite(t, toBuf(payload));
-  const id = fw.exports.publishBegin(0, t, end - t, qos, retain ? 1 : 0);
-  if (id >= 0 && end > t) fw.exports.publishWrite(t, end - t); // cannot fail: the entry is sized for it
+  return publishBytes(fw, toBuf(topic), toBuf(payload), qos, retain);
+}
+
+/**
+ * PUBLISH with the properties already in PROPS: the packet id (0 for QoS 0) or -Status. The
+ * payload goes in SCRATCH-sized pieces (the outbox entry is sized for all of it), so it may be
+ * larger than SCRATCH; the topic must fit SCRATCH (TooLarge otherwise).
+ */
+export function publishBytes(fw: Firmware, topic: Uint8Array, payload: Uint8Array, qos: number, retain: boolean): number {
+  if (topic.length > fw.scratchSize) return -Status.TooLarge;
+  fw.scratchWrite(0, topic);
+  const id = fw.exports.publishBegin(0, topic.length, payload.length, qos, retain ? 1 : 0);
+  if (id < 0) return id;
+  for (let off = 0; off < payload.length; off += fw.scratchSize) {
+    const piece = payload.subarray(off, off + fw.scratchSize);
+    fw.scratchWrite(0, piece);
+    fw.exports.publishWrite(0, piece.length);
+  }
   return id;
 }
 

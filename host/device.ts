@@ -9,7 +9,7 @@
 import { EventEmitter } from "node:events";
 import { EventType, Option, PacketType, Reason, Status, reasonText } from "./abi.ts";
 import { Firmware } from "./firmware.ts";
-import { configure, connectProperties, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
+import { configure, connectProperties, publishBytes, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 import type { FirmwareEvent } from "./events.ts";
 import { Link } from "./link.ts";
@@ -370,19 +370,9 @@ export class Device extends EventEmitter {
   }
 
   private firmwarePublish(p: PendingPublish): number {
-    const fw = this.fw;
-    if (p.topic.length > fw.scratchSize || (p.properties?.length ?? 0) > fw.propsSize) return -Status.TooLarge;
+    if ((p.properties?.length ?? 0) > this.fw.propsSize) return -Status.TooLarge;
     this.useProperties(p.properties);
-    fw.scratchWrite(0, p.topic);
-    const id = fw.exports.publishBegin(0, p.topic.length, p.payload.length, p.qos, p.retain ? 1 : 0);
-    if (id < 0) return id;
-    // The payload goes in SCRATCH-sized pieces; the outbox entry is already sized for all of it.
-    for (let off = 0; off < p.payload.length; off += fw.scratchSize) {
-      const piece = p.payload.subarray(off, off + fw.scratchSize);
-      fw.scratchWrite(0, piece);
-      fw.exports.publishWrite(0, piece.length);
-    }
-    return id;
+    return publishBytes(this.fw, p.topic, p.payload, p.qos, p.retain);
   }
 
   private onFirmwareEvent(ev: FirmwareEvent): void {
