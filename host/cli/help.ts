@@ -65,6 +65,7 @@ export function mainHelp(): string {
     "Usage:",
     "  mote pub [options]    " + SUMMARY.pub,
     "  mote sub [options]    " + SUMMARY.sub,
+    "  mote sim [options]    a fleet of firmware sensors against a broker, with a byte and memory report",
     "  mote modem [options]  an emulated AT modem (ESP-AT, BG96) on a pty or a serial port",
     "  mote bridge [options] forward a board's raw MQTT between a serial port and a broker",
     "  mote <command> --help every option of a command",
@@ -76,6 +77,7 @@ export function mainHelp(): string {
     "  mote pub --url wss://broker:8081/mqtt -t a -m b -V 5 -D publish user-property unit C",
     "  mote pub --modem /dev/ttyUSB0 --dialect bg96 --apn iot -h broker -t t -m 21.5 -q 1",
     "  mote bridge --port /dev/ttyUSB0 --url mqtt://broker:1883",
+    "  mote sim --sensors 500 --model temperature,gps --link latency=80ms,loss=1% --report out",
     "",
     ...COMMON_FOOTER,
   ].join("\n") + "\n";

@@ -1,5 +1,5 @@
 // mote: the command line. `mote pub ...` and `mote sub ...` with mosquitto_pub / mosquitto_sub
-// flags. Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed
+// flags; `mote sim` runs a fleet (sim/). Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed
 // `mote pub:` / `mote sub:`; never a stack trace. The network side (Device, transports) is
 // loaded only once the flags are good, so --help and usage errors answer quickly.
 import { parseArgs, UsageError, type Command } from "./args.ts";
@@ -39,8 +39,9 @@ async function main(argv: string[]): Promise<never> {
     return exit(0, "mote");
   }
   if (SERIAL_COMMANDS.includes(name as SerialCommand)) return serialCommand(name as SerialCommand, rest);
+  if (name === "sim") return simCommand(rest);
   if (!COMMANDS.includes(name as Command)) {
-    return exit(2, "mote", `unknown command '${name}' (use mote pub, sub, modem or bridge; see mote --help)`);
+    return exit(2, "mote", `unknown command '${name}' (use mote pub, sub, sim, modem or bridge; see mote --help)`);
   }
   const command = name as Command;
   const prefix = `mote ${command}`;
@@ -119,6 +120,14 @@ async function serialCommand(name: SerialCommand, rest: string[]): Promise<never
     if (e instanceof UsageError) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
     return exit(1, prefix, firstLine(e));
   }
+}
+
+/** mote sim: a fleet of firmware sensors with a report (sim/main.ts); Ctrl-C ends it early, with the report. */
+async function simCommand(rest: string[]): Promise<never> {
+  catchAll("mote sim");
+  const { runSim } = await import("../../sim/main.ts");
+  const code = await runSim(rest, undefined, interruption());
+  return exit(code, "mote sim");
 }
 
 void main(process.argv.slice(2));

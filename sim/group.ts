@@ -1,0 +1,55 @@
+// One group of the fleet at run time: its configuration, how its sensors open a connection
+// (the broker, through the group's link model or its emulated modems), and what it counts.
+import type { Duplex } from "node:stream";
+import type { GroupConfig } from "./config.ts";
+import { shapeLink, isDirect, OutageSchedule } from "./link-model.ts";
+import { WireTable } from "./wire-meter.ts";
+import { Prng } from "./prng.ts";
+
+export class GroupRun {
+  readonly up = new WireTable();
+  readonly down = new WireTable();
+  published = 0;
+  refused = 0;
+  delivered = 0;
+  duplicates = 0;
+  reconnects = 0;
+  connects = 0;
+  /** Publish-to-delivery latencies (ms) seen by the observer. */
+  readonly latencies: number[] = [];
+  /** Payload sizes published (for the typical message of the report). */
+  readonly payloadSizes: number[] = [];
+  readonly outages: OutageSchedule;
+  private readonly random: () => number;
+
+  constructor(
+    readonly cfg: GroupConfig,
+    /** Global ids of this group's sensors in this shard: [first, end). */
+    readonly first: number,
+    readonly end: number,
+    /** The plain connection to the broker (without this group's impairments). */
+    private readonly base: () => Duplex,
+    startMs: number,
+    seed: number,
+  ) {
+    this.outages = new OutageSchedule(cfg.link.outages, startMs);
+    const prng = new Prng(seed);
+    this.random = () => prng.next();
+  }
+
+  get size(): number {
+    return this.end - this.first;
+  }
+
+  /** A new connection of one of this group's sensors, as its link model shapes it. */
+  open(base = this.base): Duplex {
+    if (this.outages.isDown()) return this.outages.refused();
+    const t = isDirect(this.cfg.link) ? base() : shapeLink(base(), this.cfg.link, this.random);
+    if (this.cfg.link.outages.length > 0) this.outages.track(t);
+    return t;
+  }
+
+  topicOf(id: number): string {
+    return this.cfg.topic.replaceAll("{id}", String(id)).replaceAll("{group}", this.cfg.name).replaceAll("{model}", this.cfg.model);
+  }
+}

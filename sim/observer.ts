@@ -1,0 +1,74 @@
+// The observer: one more client of the broker, subscribed to every sensor topic of this shard,
+// that checks each delivery against the sensor's sequence numbers and measures the latency from
+// the payload's timestamp. It runs the same firmware (large profile) through the Device API.
+import { connectAsync, type Device } from "../host/device.ts";
+import type { Transport } from "../host/transports/transport.ts";
+import type { FleetBroker } from "./broker.ts";
+import type { GroupRun } from "./group.ts";
+import { decodeHeader } from "./payload.ts";
+import { DeliveryLedger, observerFilters } from "./delivery.ts";
+
+const SUBSCRIBE_TIMEOUT_MS = 15_000;
+
+export class Observer {
+  /** Messages on our topics that did not decode as a payload, or came from another shard. */
+  unreadable = 0;
+  foreign = 0;
+  private device: Device | undefined;
+  private readonly ledger: DeliveryLedger;
+  private readonly byTopic = new Map<string, number>();
+  private readonly groupOf: GroupRun[] = [];
+
+  constructor(private readonly groups: GroupRun[], private readonly first: number, private readonly clock: () => number) {
+    const total = groups.reduce((n, g) => n + g.size, 0);
+    this.ledger = new DeliveryLedger(total);
+    for (const g of groups) {
+      for (let id = g.first; id < g.end; id++) {
+        this.byTopic.set(g.topicOf(id), id - first);
+        this.groupOf[id - first] = g;
+      }
+    }
+  }
+
+  async start(broker: FleetBroker, o: { version: 4 | 5; clientId: string; url?: string }): Promise<void> {
+    const transport: Transport = { kind: "observer", open: () => broker.open(), wireBytes: () => undefined };
+    const qos = Math.max(...this.groups.map((g) => g.cfg.qos)) as 0 | 1 | 2;
+    const filters = observerFilters(this.groups.map((g) => g.cfg.topic));
+    const device = await connectAsync(o.url ?? "mqtt://127.0.0.1", {
+      transport, profile: "large", protocolVersion: o.version, clientId: o.clientId, clean: true, keepalive: 30, connectTimeout: SUBSCRIBE_TIMEOUT_MS,
+    }, (d) => d.on("message", (topic: string, payload: Buffer) => this.onMessage(topic, payload)));
+    this.device = device;
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the observer's subscription got no SUBACK within ${SUBSCRIBE_TIMEOUT_MS / 1000} s`)), SUBSCRIBE_TIMEOUT_MS).unref());
+    const codes = await Promise.race([device.subscribe(filters.map((topic) => ({ topic, qos }))), timeout]);
+    const refused = codes.findIndex((c) => c >= 0x80);
+    if (refused >= 0) throw new Error(`the broker refused the observer's subscription to '${filters[refused]}' (reason 0x${codes[refused].toString(16)})`);
+  }
+
+  /** Distinct messages received from the sensor with this global id. */
+  delivered(id: number): number {
+    return this.ledger.count(id - this.first);
+  }
+
+  async end(): Promise<void> {
+    await this.device?.end().catch(() => {});
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const i = this.byTopic.get(topic);
+    if (i === undefined) {
+      this.foreign++;
+      return;
+    }
+    const g = this.groupOf[i];
+    const h = decodeHeader(g.cfg.payload, payload);
+    if (!h) {
+      this.unreadable++;
+      return;
+    }
+    if (this.ledger.record(i, h.seq)) {
+      g.delivered++;
+      g.latencies.push(Math.max(0, Math.round(this.clock()) - h.ts));
+    } else g.duplicates++;
+  }
+}

@@ -1,0 +1,68 @@
+// Progress while the fleet runs: a live line rewritten in place on a terminal, a plain line every
+// few seconds otherwise (logs, CI), or JSON lines with --json.
+
+export interface ProgressSnapshot {
+  elapsedS: number;
+  totalS: number;
+  phase: "starting" | "running" | "draining";
+  connected: number;
+  sensors: number;
+  published: number;
+  delivered: number;
+  errors: number;
+  bytesUp: number;
+  bytesDown: number;
+}
+
+/** Live line refresh on a terminal, and the period of plain lines elsewhere. */
+const TTY_REFRESH_MS = 500;
+const LINE_PERIOD_MS = 5000;
+
+const si = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+
+export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: number }): string {
+  return `[${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${s.phase}] connected ${s.connected}/${s.sensors}, ` +
+    `${si(perS.msgs)} msg/s, ${si(perS.bytes)} B/s, published ${s.published}, delivered ${s.delivered}, errors ${s.errors}`;
+}
+
+export class Progress {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private last: ProgressSnapshot | undefined;
+  private lastAt = 0;
+  private readonly tty: boolean;
+
+  constructor(private readonly snapshot: () => ProgressSnapshot, private readonly mode: "auto" | "none", private readonly json: boolean,
+    private readonly out: NodeJS.WriteStream = process.stderr) {
+    this.tty = !json && out.isTTY === true;
+  }
+
+  start(): void {
+    if (this.mode === "none") return;
+    this.timer = setInterval(() => this.tick(), this.tty ? TTY_REFRESH_MS : LINE_PERIOD_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    if (this.mode === "none" || this.stopped) return;
+    this.stopped = true;
+    this.tick();
+    if (this.tty) this.out.write("\n");
+  }
+
+  private tick(): void {
+    const s = this.snapshot();
+    const now = performance.now();
+    const dt = this.last ? (now - this.lastAt) / 1000 : s.elapsedS;
+    const perS = {
+      msgs: dt > 0 ? (s.published - (this.last?.published ?? 0)) / dt : 0,
+      bytes: dt > 0 ? (s.bytesUp + s.bytesDown - (this.last ? this.last.bytesUp + this.last.bytesDown : 0)) / dt : 0,
+    };
+    this.last = s;
+    this.lastAt = now;
+    if (this.json) this.out.write(JSON.stringify({ progress: { ...s, msgsPerS: Math.round(perS.msgs), bytesPerS: Math.round(perS.bytes) } }) + "\n");
+    else if (this.tty) this.out.write(`\r\x1b[K${progressLine(s, perS)}`);
+    else this.out.write(progressLine(s, perS) + "\n");
+  }
+}

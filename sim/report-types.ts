@@ -1,0 +1,136 @@
+// The fleet report's data: one object, written three ways (report.json, report.md, report.html)
+// by sim/report.ts so the three cannot disagree. Field names are the contract users script against.
+
+/** Packets and bytes of one MQTT packet type in one direction. */
+export interface PacketTypeBytes {
+  packets: number;
+  bytes: number;
+  bytesPerPacket: number;
+}
+export type PacketTable = Record<string, PacketTypeBytes>;
+
+/** The bytes of one PUBLISH, field by field (what a sensor's typical message costs on the wire). */
+export interface MessageBytes {
+  fixedHeader: number;
+  /** Topic Name incl. its 2-byte length (2 when a topic alias replaces it). */
+  topic: number;
+  /** 2 at QoS 1/2, else 0. */
+  packetId: number;
+  /** MQTT 5 properties incl. their length varint (0 with 3.1.1). */
+  properties: number;
+  payload: number;
+  total: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  max: number;
+  /** Power-of-two buckets: count of samples with upToMs/2 < v <= upToMs (the first bucket: v <= 1). */
+  histogram: { upToMs: number; count: number }[];
+}
+
+export interface MessageCounts {
+  /** Accepted by a sensor's firmware (each carries a sequence number). */
+  published: number;
+  /** Distinct (sensor, sequence) pairs the observer received. */
+  delivered: number;
+  /** Published but never delivered by the end of the drain period. */
+  lost: number;
+  /** Deliveries of a (sensor, sequence) pair already seen. */
+  duplicates: number;
+  /** Readings the firmware could not take (outbox full while offline, for example): not sent, so not lost. */
+  refusedLocally: number;
+}
+
+export interface GroupReport {
+  name: string;
+  sensors: number;
+  /** Sensor ids in this shard, as "first-last". */
+  ids: string;
+  model: string;
+  payload: "json" | "text" | "binary";
+  qos: 0 | 1 | 2;
+  topic: string;
+  intervalMs: number;
+  jitterMs: number;
+  /** The link model in words ("direct", "latency 200 ms ± 50 ms, loss 1%, 9600 bit/s, outage 10 s every 30 s", "bg96 modem at 9600 baud"). */
+  link: string;
+  messages: MessageCounts;
+  latencyMs: LatencySummary;
+  /** A typical message of this group (the median payload size seen), as sent, and the same with MQTT 5 topic aliases off/on. */
+  message: {
+    payloadBytes: number;
+    topicBytes: number;
+    mqtt311: MessageBytes;
+    mqtt5: MessageBytes;
+    /** MQTT 5, after the first message on a topic: topic alias instead of the topic name. */
+    mqtt5Alias: MessageBytes;
+  };
+  /** Measured MQTT bytes per sensor, extrapolated from this run's rate. */
+  perSensor: {
+    upBytesPerDay: number;
+    downBytesPerDay: number;
+    /** 30 days. */
+    upBytesPerMonth: number;
+    downBytesPerMonth: number;
+    /** Estimated, up+down per month, with TCP/IP headers and ACKs, and with TLS records on top. */
+    withTcpIpBytesPerMonth: number;
+    withTlsBytesPerMonth: number;
+  };
+  reconnects: number;
+}
+
+export interface FleetReport {
+  /** "mqtt-mote sim". */
+  tool: string;
+  startedAt: string;
+  /** "embedded aedes (in process)" or the broker URL. */
+  broker: string;
+  protocol: "3.1.1" | "5.0";
+  profile: string;
+  seed: number;
+  durationS: number;
+  shard: { k: number; n: number; firstId: number; lastId: number; fleetSensors: number };
+  /** Sensors run by this process (this shard). */
+  sensors: number;
+  messages: MessageCounts;
+  latencyMs: LatencySummary;
+  /** Device-to-broker MQTT bytes per packet type, all sensors. */
+  bytesByPacketType: PacketTable;
+  /** Broker-to-device MQTT bytes per packet type, all sensors. */
+  bytesReceivedByPacketType: PacketTable;
+  groups: GroupReport[];
+  /** Assumptions behind the overhead estimates, stated in the report. */
+  overhead: {
+    /** IPv4 + TCP header with timestamps option per segment (20 + 32). */
+    tcpIpHeaderBytes: number;
+    /** A pure ACK segment, counted once per MQTT packet each way (delayed ACKs would halve it). */
+    tcpAckBytes: number;
+    /** TCP handshake + teardown per connection. */
+    tcpConnectionBytes: number;
+    /** Per TLS 1.3 record: 5 header + 1 content type + 16 AEAD tag. */
+    tlsRecordBytes: number;
+    /** A TLS 1.3 handshake with an ECDSA P-256 certificate chain, per connection. */
+    tlsHandshakeBytes: number;
+  };
+  /** Sensors connected over time (sampled once a second) and connection events. */
+  connections: { timeline: { tS: number; connected: number }[]; connects: number; reconnects: number; transportErrors: number };
+  device: {
+    wasmBytes: number;
+    staticBytes: number;
+    linearMemoryBytes: number;
+    memoryRegions: Record<string, number>;
+    /**
+     * Stack: the firmware keeps no stack in linear memory (no shadow stack: the noalloc runtime
+     * has no managed references); its Wasm call stack is bounded by the call graph.
+     */
+    stack: { linearMemoryBytes: number; maxCallDepth: number; maxFrameBytes: number };
+    /** Measured: host heap + external memory growth per sensor while the fleet was built (bytes). */
+    hostBytesPerSensor: number;
+    /** Measured: process RSS growth per sensor while the fleet was built (bytes). */
+    rssBytesPerSensor: number;
+  };
+  /** Error lines (first few of each kind) and their counts. */
+  errors: { kind: string; count: number; example: string }[];
+}

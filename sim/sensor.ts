@@ -1,0 +1,133 @@
+// One simulated sensor: its own firmware instance (its own budget, buffers and session), the
+// host loop binding it to a connection, and a model producing its readings. It publishes one
+// reading per interval (± jitter) with a sequence number and a timestamp in the payload, so the
+// observer can verify delivery. State is kept small: a fleet holds many thousands of these.
+import { Firmware } from "../host/firmware.ts";
+import { configure, publishBytes } from "../host/commands.ts";
+import { EventType, Option } from "../host/abi.ts";
+import { Link } from "../host/link.ts";
+import type { Duplex } from "node:stream";
+import { createModel, type SensorModel } from "./models.ts";
+import { encodePayload } from "./payload.ts";
+import { Prng, sensorSeed } from "./prng.ts";
+import { WireFraming } from "./wire-meter.ts";
+import type { GroupRun } from "./group.ts";
+
+/** What the fleet shares with every sensor. */
+export interface SensorEnv {
+  version: 4 | 5;
+  keepaliveS: number;
+  seed: number;
+  clientPrefix: string;
+  topicAliases: boolean;
+  /** ms since the fleet started (the payload timestamp). */
+  clock: () => number;
+  /** Publishing stops at this clock value. */
+  stopAtMs: number;
+  onConnectionChange(delta: 1 | -1): void;
+  onTransportError(e: Error): void;
+}
+
+/** MQTT 3.1.1 has no Receive Maximum; mosquitto drops QoS 2 beyond its window of 20 (see host/device.ts). */
+const INFLIGHT_MAX_V311 = 20;
+/** MQTT 5: how long the broker keeps a sensor's session after a lost connection (seconds). */
+const SESSION_EXPIRY_S = 3600;
+
+export class Sensor {
+  seq = 0;
+  connected = false;
+  private readonly fw: Firmware;
+  private readonly link: Link;
+  private readonly model: SensorModel;
+  private readonly topic: Buffer;
+  private readonly prng: Prng;
+  private readonly upFraming = new WireFraming();
+  private readonly downFraming = new WireFraming();
+  private timer: NodeJS.Timeout | undefined;
+  private everConnected = false;
+
+  constructor(readonly id: number, readonly group: GroupRun, private readonly env: SensorEnv, open?: () => Duplex) {
+    const cfg = group.cfg;
+    const seed = sensorSeed(env.seed, id);
+    this.prng = new Prng(seed);
+    this.model = createModel(cfg.model, env.seed, id);
+    this.topic = Buffer.from(group.topicOf(id), "utf8");
+    const fw = (this.fw = new Firmware(cfg.profile));
+    fw.exports.setOption(Option.AutoReconnect, 1);
+    fw.exports.setOption(Option.Seed, seed);
+    fw.exports.setOption(Option.InflightMax, env.version === 4 ? INFLIGHT_MAX_V311 : 65535);
+    fw.exports.setOption(Option.TopicAliasOut, env.topicAliases ? 1 : 0);
+    // A sensor publishing at QoS 1/2 keeps its session across lost connections, as on hardware:
+    // 3.1.1 with Clean Session 0; 5.0 with Clean Start and a Session Expiry Interval.
+    const persistent = cfg.qos > 0;
+    const rc = configure(fw, {
+      version: env.version,
+      clientId: `${env.clientPrefix}${id}`,
+      clean: env.version === 5 || !persistent,
+      keepalive: env.keepaliveS,
+      properties: env.version === 5 && persistent ? { sessionExpiryInterval: SESSION_EXPIRY_S } : undefined,
+    });
+    if (rc !== 0) throw new Error(`sensor ${id}: the firmware refused its connect options (status ${-rc})`);
+    this.link = new Link(fw, {
+      open: open ?? (() => group.open()),
+      onEvent: (ev) => this.onEvent(ev.type),
+      onTransmit: (b) => group.up.add(this.upFraming, b),
+      onReceive: (b) => group.down.add(this.downFraming, b),
+      onTransportError: (e) => env.onTransportError(e),
+      onTransportClosed: () => this.onClosed(),
+    });
+  }
+
+  /** Connects and starts publishing; the first reading comes at a random phase of the interval. */
+  start(): void {
+    this.link.start();
+    this.schedule(this.prng.next() * this.group.cfg.intervalMs);
+  }
+
+  /** Stops publishing (what is in flight still completes). */
+  stopPublishing(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  end(): void {
+    this.stopPublishing();
+    this.link.end();
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    const now = this.env.clock();
+    if (now >= this.env.stopAtMs) return;
+    const cfg = this.group.cfg;
+    const payload = encodePayload(cfg.payload, this.seq, Math.round(now), this.model.next(now));
+    const rc = publishBytes(this.fw, this.topic, payload, cfg.qos, false);
+    if (rc >= 0) {
+      this.seq++;
+      this.group.published++;
+      if (this.group.payloadSizes.length < 10_000) this.group.payloadSizes.push(payload.length);
+    } else this.group.refused++;
+    this.link.service();
+    const j = cfg.jitterMs;
+    this.schedule(cfg.intervalMs + (j > 0 ? (this.prng.next() * 2 - 1) * j : 0));
+  }
+
+  private onEvent(type: EventType): void {
+    if (type !== EventType.Connected) return;
+    this.group.connects++;
+    if (this.everConnected) this.group.reconnects++;
+    this.everConnected = true;
+    if (!this.connected) this.env.onConnectionChange(1);
+    this.connected = true;
+  }
+
+  private onClosed(): void {
+    this.upFraming.reset();
+    this.downFraming.reset();
+    if (this.connected) this.env.onConnectionChange(-1);
+    this.connected = false;
+  }
+}

@@ -1,0 +1,33 @@
+// Durations and shard specs as users write them on the command line.
+
+/** "30s", "500ms", "2m", "1h", or a bare number in `bareUnit`; returns milliseconds. */
+export function parseDuration(text: string, bareUnit: "s" | "ms"): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new Error(`'${text}' is not a duration (e.g. 30s, 500ms, 2m)`);
+  const unit = m[2] ?? bareUnit;
+  const scale = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
+  return Math.round(Number(m[1]) * scale);
+}
+
+/** The K-th of N slices of a fleet (1-based). */
+export interface Shard {
+  k: number;
+  n: number;
+}
+
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`'${text}' is not K/N (e.g. 2/4)`);
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  if (n < 1 || k < 1 || k > n) throw new Error(`'${text}': K must be from 1 to N`);
+  return { k, n };
+}
+
+/**
+ * The ids of shard k of n among `total` sensors: a contiguous range [first, end). Shards are
+ * disjoint and together cover 0..total-1 exactly, whatever the machine count.
+ */
+export function shardRange(total: number, s: Shard): { first: number; end: number } {
+  return { first: Math.floor(((s.k - 1) * total) / s.n), end: Math.floor((s.k * total) / s.n) };
+}
