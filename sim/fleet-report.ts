@@ -24,7 +24,7 @@ function linkWords(g: GroupRun): string {
   return `${g.cfg.modem.dialect} modem at ${g.cfg.modem.baud} baud${link ? `, ${link}` : ""}`;
 }
 
-function groupReport(run: FleetRun, g: GroupRun, lost: number): GroupReport {
+function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun["serial"][number]): GroupReport {
   const c = g.cfg;
   const payloadBytes = median(g.payloadSizes);
   const topicBytes = Buffer.byteLength(g.topicOf(g.first));
@@ -43,12 +43,18 @@ function groupReport(run: FleetRun, g: GroupRun, lost: number): GroupReport {
       sensors: Math.max(1, g.size), runSeconds: Math.max(1, run.publishS),
     }),
     reconnects: g.reconnects,
+    ...(serial && {
+      serial: {
+        toModemBytes: serial.toModem, fromModemBytes: serial.fromModem,
+        bytesPerMessage: g.published > 0 ? Math.round((serial.toModem + serial.fromModem) / g.published) : 0,
+      },
+    }),
   };
 }
 
 export function fleetReport(run: FleetRun): FleetReport {
   const cfg = run.cfg;
-  const groups = run.groups.map((g, i) => groupReport(run, g, run.lost[i]));
+  const groups = run.groups.map((g, i) => groupReport(run, g, run.lost[i], run.serial[i]));
   const sum = (f: (m: MessageCounts) => number) => groups.reduce((n, g) => n + f(g.messages), 0);
   const up = new WireTable();
   const down = new WireTable();

@@ -12,6 +12,7 @@ import { Progress, type ProgressSnapshot } from "./progress.ts";
 import { shardRange } from "./units.ts";
 import { sensorSeed } from "./prng.ts";
 import { checkGroupBudget } from "./group-budget.ts";
+import { ErrorTally, type ErrorCount } from "./error-tally.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
@@ -23,12 +24,10 @@ const DRAIN_POLL_MS = 100;
 const SETTLE_MAX_MS = 10_000;
 /** After the last DISCONNECT: time for the broker to see the connections close. */
 const CLOSE_GRACE_MS = 300;
-
-export interface ErrorCount {
-  kind: string;
-  count: number;
-  example: string;
-}
+/** The connections timeline's sampling period. */
+const TIMELINE_PERIOD_MS = 1000;
+/** Seeds of the groups' link randomness, apart from the sensors' seeds. */
+const GROUP_SEED_BASE = 0x6000;
 
 export interface FleetRun {
   cfg: FleetConfig;
@@ -45,7 +44,8 @@ export interface FleetRun {
   errors: ErrorCount[];
   memory: { sensors: number; heapBytes: number; rssBytes: number };
   observer: { unreadable: number; foreign: number };
-  modemSerialBytes: { group: string; toModem: number; fromModem: number }[];
+  /** Per group: serial bytes of its modems (undefined for groups without modems). */
+  serial: ({ toModem: number; fromModem: number } | undefined)[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -70,115 +70,161 @@ function planGroups(cfg: FleetConfig): { groups: { index: number; first: number;
   return { groups, ids };
 }
 
+class Fleet {
+  readonly startedAt = new Date();
+  private readonly t0 = performance.now();
+  readonly clock = () => performance.now() - this.t0;
+  readonly groups: GroupRun[];
+  readonly observer: Observer;
+  readonly sensors: Sensor[] = [];
+  readonly errors = new ErrorTally();
+  readonly timeline: FleetRun["timeline"] = [{ tS: 0, connected: 0 }];
+  readonly progress: Progress;
+  private readonly modems: { group: GroupRun; line: ModemLine }[] = [];
+  private readonly env: SensorEnv;
+  private readonly sampler: NodeJS.Timeout;
+  private connected = 0;
+  private phase: ProgressSnapshot["phase"] = "starting";
+  stopped = false;
+
+  constructor(readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number }, plan: ReturnType<typeof planGroups>["groups"]) {
+    this.groups = plan.map((p) => new GroupRun(cfg.groups[p.index], p.first, p.end, () => broker.open(), this.t0, sensorSeed(cfg.seed, GROUP_SEED_BASE + p.index)));
+    for (const g of this.groups) g.outages.start();
+    this.observer = new Observer(this.groups, ids.first, this.clock);
+    this.env = {
+      version: cfg.version, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: cfg.clientPrefix, topicAliases: cfg.topicAliases,
+      clock: this.clock, stopAtMs: cfg.durationS * 1000,
+      onConnectionChange: (d) => (this.connected += d),
+      onTransportError: (e) => this.errors.note("transport", e),
+    };
+    this.progress = new Progress(() => this.snapshot(), cfg.progress, cfg.json);
+    this.sampler = setInterval(() => this.timeline.push({ tS: Math.round(this.clock() / 100) / 10, connected: this.connected }), TIMELINE_PERIOD_MS);
+  }
+
+  /** Creates and starts every sensor (modem groups first get one emulated modem per sensor), at the ramp rate. */
+  async startSensors(): Promise<void> {
+    const makers: (() => Sensor)[] = [];
+    for (const g of this.groups) {
+      for (let id = g.first; id < g.end; id++) {
+        if (!g.cfg.modem) {
+          makers.push(() => new Sensor(id, g, this.env));
+          continue;
+        }
+        const line = await modemLine(g.cfg.modem, this.broker.tcp, sensorSeed(this.cfg.seed, id));
+        this.modems.push({ group: g, line });
+        makers.push(() => new Sensor(id, g, this.env, () => g.open(() => line.open())));
+      }
+    }
+    const ramp = this.cfg.ramp;
+    const batch = ramp > 0 ? Math.max(1, Math.round((ramp * RAMP_TICK_MS) / 1000)) : START_BATCH;
+    for (let i = 0; i < makers.length && !this.stopped; i += batch) {
+      for (const make of makers.slice(i, i + batch)) {
+        const s = make();
+        this.sensors.push(s);
+        s.start();
+      }
+      await sleep(ramp > 0 ? RAMP_TICK_MS : 0);
+    }
+    this.phase = "running";
+  }
+
+  /** Waits until every sensor is connected (or SETTLE_MAX_MS, or the publishing time is over). */
+  async settle(): Promise<void> {
+    const until = performance.now() + SETTLE_MAX_MS;
+    while (this.connected < this.sensors.length && performance.now() < until && this.clock() < this.env.stopAtMs && !this.stopped) await sleep(50);
+  }
+
+  /** Publishing ends at the configured time or on `stop`. Returns the seconds it lasted. */
+  async publish(stop?: Promise<void>): Promise<number> {
+    await Promise.race([sleep(Math.max(0, this.env.stopAtMs - this.clock())), stop ?? new Promise(() => {})]);
+    for (const s of this.sensors) s.stopPublishing();
+    return this.clock() / 1000;
+  }
+
+  /** Waits for what is in flight; an interrupted run drains too, so its report counts it rather than calling it lost. */
+  async drain(): Promise<void> {
+    this.phase = "draining";
+    const until = performance.now() + this.cfg.drainS * 1000;
+    while (!this.groups.every((g) => g.delivered >= g.published) && performance.now() < until) await sleep(DRAIN_POLL_MS);
+  }
+
+  /** Messages each group published that the observer never saw. */
+  lost(): number[] {
+    const lost = this.groups.map(() => 0);
+    for (const s of this.sensors) lost[this.groups.indexOf(s.group)] += Math.max(0, s.seq - this.observer.delivered(s.id));
+    return lost;
+  }
+
+  /** Serial bytes of each group's modems, AT framing included. */
+  serial(): FleetRun["serial"] {
+    return this.groups.map((g) => {
+      if (!g.cfg.modem) return undefined;
+      const sum = { toModem: 0, fromModem: 0 };
+      for (const m of this.modems) {
+        if (m.group !== g) continue;
+        const b = m.line.serialBytes();
+        sum.toModem += b.toModem;
+        sum.fromModem += b.fromModem;
+      }
+      return sum;
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sampler);
+    this.progress.stop();
+    for (const s of this.sensors) s.end();
+    await this.observer.end();
+    await sleep(CLOSE_GRACE_MS);
+    for (const g of this.groups) g.outages.stop();
+    await Promise.all(this.modems.map((m) => m.line.close().catch(() => {})));
+    await this.broker.close();
+  }
+
+  private snapshot(): ProgressSnapshot {
+    let published = 0;
+    let delivered = 0;
+    let bytesUp = 0;
+    let bytesDown = 0;
+    for (const g of this.groups) {
+      published += g.published;
+      delivered += g.delivered;
+      bytesUp += g.up.total().bytes;
+      bytesDown += g.down.total().bytes;
+    }
+    return {
+      elapsedS: this.clock() / 1000, totalS: this.cfg.durationS, phase: this.phase, connected: this.connected, sensors: this.sensors.length,
+      published, delivered, errors: this.errors.total, bytesUp, bytesDown,
+    };
+  }
+}
+
 export async function runFleet(cfg: FleetConfig, stop?: Promise<void>): Promise<FleetRun> {
   const plan = planGroups(cfg);
   for (const g of cfg.groups) checkGroupBudget(g, cfg.version);
   const broker: FleetBroker = cfg.broker === undefined ? await embeddedBroker() : externalBroker(cfg.broker);
-  const t0 = performance.now();
-  const clock = () => performance.now() - t0;
-  const startedAt = new Date();
-  const groups = plan.groups.map((p) => new GroupRun(cfg.groups[p.index], p.first, p.end, () => broker.open(), t0, sensorSeed(cfg.seed, 0x6000 + p.index)));
-  for (const g of groups) g.outages.start();
-  const errors = new Map<string, ErrorCount>();
-  let transportErrors = 0;
-  const noteError = (kind: string, e: Error) => {
-    const key = `${kind}: ${e.message.replace(/\d+/g, "N")}`;
-    const c = errors.get(key) ?? { kind, count: 0, example: e.message };
-    c.count++;
-    errors.set(key, c);
-  };
-  const modems: { group: GroupRun; line: ModemLine }[] = [];
-  const sensors: Sensor[] = [];
-  let connected = 0;
-  let phase: ProgressSnapshot["phase"] = "starting";
-  const publishMs = cfg.durationS * 1000;
-  const env: SensorEnv = {
-    version: cfg.version, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: cfg.clientPrefix, topicAliases: cfg.topicAliases, clock, stopAtMs: publishMs,
-    onConnectionChange: (d) => (connected += d),
-    onTransportError: (e) => {
-      transportErrors++;
-      noteError("transport", e);
-    },
-  };
-  const observer = new Observer(groups, plan.ids.first, clock);
-  const total = () => groups.reduce((a, g) => ({ published: a.published + g.published, delivered: a.delivered + g.delivered }), { published: 0, delivered: 0 });
-  const bytes = () => groups.reduce((a, g) => ({ up: a.up + g.up.total().bytes, down: a.down + g.down.total().bytes }), { up: 0, down: 0 });
-  const progress = new Progress(() => {
-    const t = total();
-    const b = bytes();
-    return {
-      elapsedS: clock() / 1000, totalS: cfg.durationS, phase, connected, sensors: sensors.length, published: t.published,
-      delivered: t.delivered, errors: transportErrors, bytesUp: b.up, bytesDown: b.down,
-    };
-  }, cfg.progress, cfg.json);
-  const timeline: FleetRun["timeline"] = [{ tS: 0, connected: 0 }];
-  const sampler = setInterval(() => timeline.push({ tS: Math.round(clock() / 100) / 10, connected }), 1000);
-  let stopped = false;
-  void stop?.then(() => (stopped = true));
-
+  const fleet = new Fleet(cfg, broker, plan.ids, plan.groups);
+  void stop?.then(() => (fleet.stopped = true));
   try {
+    const { observer } = fleet;
     await observer.start(broker, { version: cfg.version, clientId: `${cfg.clientPrefix}observer-${cfg.shard.k}of${cfg.shard.n}`, url: cfg.broker });
-    progress.start();
+    fleet.progress.start();
     const before = memorySample();
-    // Modem groups: one emulated modem (a socat pty pair) per sensor.
-    for (const g of groups) {
-      if (!g.cfg.modem) continue;
-      for (let id = g.first; id < g.end; id++) modems.push({ group: g, line: await modemLine(g.cfg.modem, broker.tcp, sensorSeed(cfg.seed, id)) });
-    }
-    let m = 0;
-    const all: (() => Sensor)[] = [];
-    for (const g of groups) {
-      for (let id = g.first; id < g.end; id++) {
-        const line = g.cfg.modem ? modems[m++].line : undefined;
-        all.push(() => new Sensor(id, g, env, line ? () => g.open(() => line.open()) : undefined));
-      }
-    }
-    const batch = cfg.ramp > 0 ? Math.max(1, Math.round((cfg.ramp * RAMP_TICK_MS) / 1000)) : START_BATCH;
-    for (let i = 0; i < all.length && !stopped; i += batch) {
-      for (const make of all.slice(i, i + batch)) {
-        const s = make();
-        sensors.push(s);
-        s.start();
-      }
-      await sleep(cfg.ramp > 0 ? RAMP_TICK_MS : 0);
-    }
-    phase = "running";
-    const settleUntil = performance.now() + SETTLE_MAX_MS;
-    while (connected < sensors.length && performance.now() < settleUntil && clock() < publishMs && !stopped) await sleep(50);
+    await fleet.startSensors();
+    await fleet.settle();
     const after = memorySample();
-    const memory = { sensors: sensors.length, heapBytes: after.heap - before.heap, rssBytes: after.rss - before.rss };
-
-    await Promise.race([sleep(Math.max(0, publishMs - clock())), stop ?? new Promise(() => {})]);
-    for (const s of sensors) s.stopPublishing();
-    const publishS = clock() / 1000;
-    phase = "draining";
-    const drainUntil = performance.now() + cfg.drainS * 1000;
-    const done = () => groups.every((g) => g.delivered >= g.published);
-    while (!done() && performance.now() < drainUntil && !stopped) await sleep(DRAIN_POLL_MS);
-    const elapsedS = clock() / 1000;
-    const lost = groups.map((g) => {
-      let n = 0;
-      for (const s of sensors) if (s.group === g) n += Math.max(0, s.seq - observer.delivered(s.id));
-      return n;
-    });
-    progress.stop();
+    const publishS = await fleet.publish(stop);
+    await fleet.drain();
+    const elapsedS = fleet.clock() / 1000;
+    fleet.progress.stop();
     return {
-      cfg, brokerName: broker.name, shardIds: plan.ids, groups, startedAt, elapsedS, publishS, timeline, lost, transportErrors,
-      errors: [...errors.values()], memory, observer: { unreadable: observer.unreadable, foreign: observer.foreign },
-      modemSerialBytes: groups.filter((g) => g.cfg.modem).map((g) => modems.filter((x) => x.group === g)
-        .reduce((a, x) => {
-          const s = x.line.serialBytes();
-          return { group: a.group, toModem: a.toModem + s.toModem, fromModem: a.fromModem + s.fromModem };
-        }, { group: g.cfg.name, toModem: 0, fromModem: 0 })),
+      cfg, brokerName: broker.name, shardIds: plan.ids, groups: fleet.groups, startedAt: fleet.startedAt, elapsedS, publishS,
+      timeline: fleet.timeline, lost: fleet.lost(), transportErrors: fleet.errors.total, errors: fleet.errors.list(),
+      memory: { sensors: fleet.sensors.length, heapBytes: after.heap - before.heap, rssBytes: after.rss - before.rss },
+      observer: { unreadable: observer.unreadable, foreign: observer.foreign },
+      serial: fleet.serial(),
     };
   } finally {
-    clearInterval(sampler);
-    progress.stop();
-    for (const s of sensors) s.end();
-    await observer.end();
-    await sleep(CLOSE_GRACE_MS);
-    for (const g of groups) g.outages.stop();
-    await Promise.all(modems.map((x) => x.line.close().catch(() => {})));
-    await broker.close();
+    await fleet.close();
   }
 }

@@ -27,6 +27,7 @@ export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: n
 
 export class Progress {
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private stopped = false;
   private last: ProgressSnapshot | undefined;
   private lastAt = 0;
@@ -39,13 +40,14 @@ export class Progress {
 
   start(): void {
     if (this.mode === "none") return;
+    this.started = true;
     this.timer = setInterval(() => this.tick(), this.tty ? TTY_REFRESH_MS : LINE_PERIOD_MS);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
-    if (this.mode === "none" || this.stopped) return;
+    if (!this.started || this.stopped) return;
     this.stopped = true;
     this.tick();
     if (this.tty) this.out.write("\n");

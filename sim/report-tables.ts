@@ -163,6 +163,14 @@ function byteTables(c: Cells): Table[] {
       rows: c.groups.map(({ p }) => [c.at(`${p}.name`), ...c.fields(`${p}.perSensor`, PER_SENSOR)]),
     },
     {
+      id: "modem-serial", title: "Modem groups: bytes on the serial line",
+      head: ["group", "to the modem", "from the modem", "per message published"],
+      note: "Every byte the sensors' serial lines carried, AT commands, replies and URCs included, as the emulated modems counted them.",
+      empty: "No group reaches the broker through a modem.",
+      rows: c.groups.filter(({ g }) => g.serial !== undefined)
+        .map(({ p }) => [c.at(`${p}.name`), ...c.fields(`${p}.serial`, ["toModemBytes", "fromModemBytes", "bytesPerMessage"])]),
+    },
+    {
       id: "overhead", title: "Overhead assumptions (bytes)", head: ["assumption", "bytes"],
       rows: c.labelled([
         ["IPv4 + TCP header with timestamps, per segment", "overhead.tcpIpHeaderBytes"],

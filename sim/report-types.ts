@@ -79,6 +79,8 @@ export interface GroupReport {
     withTlsBytesPerMonth: number;
   };
   reconnects: number;
+  /** Modem groups: bytes on the sensors' serial lines (AT framing included) and per message published. */
+  serial?: { toModemBytes: number; fromModemBytes: number; bytesPerMessage: number };
 }
 
 export interface FleetReport {

@@ -17,6 +17,6 @@ describe("README", () => {
     expect(readme).toMatch(/^npm test\b/m);
     expect(readme).toMatch(/npm start/);
     expect(pkg.scripts.test).toMatch(/vitest run/);
-    expect(pkg.scripts.start).toMatch(/sim\/main\.ts/);
+    expect(pkg.scripts.start).toMatch(/sim\/cli\.ts --config sim\/demo\.json/);
   });
 });
