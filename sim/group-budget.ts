@@ -23,8 +23,8 @@ export function checkGroupBudget(g: GroupConfig, version: 4 | 5): void {
   const payload = Buffer.alloc(maxPayloadBytes(g.payload, g.model));
   const rc = publishBytes(fw, topic, payload, Math.max(1, g.qos), false);
   if (rc === -Status.TooLarge) {
-    throw new FleetConfigError(`group '${g.name}': a ${g.model} message in ${g.payload} (up to ${payload.length} payload bytes, topic ` +
-      `${topic.length} bytes) does not fit profile '${g.profile}' (OUTBOX_BYTES ${fw.budget("OUTBOX_BYTES")}, SCRATCH_BYTES ${fw.budget("SCRATCH_BYTES")}): ` +
+    throw new FleetConfigError(`group '${g.name}': ${g.model} messages in ${g.payload} (up to ${payload.length} payload bytes, topic ` +
+      `${topic.length} bytes) do not fit profile '${g.profile}' (OUTBOX_BYTES ${fw.budget("OUTBOX_BYTES")}, SCRATCH_BYTES ${fw.budget("SCRATCH_BYTES")}): ` +
       `use a larger profile or the binary payload`);
   }
 }

@@ -1,0 +1,55 @@
+// `mote sim` as a user runs it: help, usage errors (exit 2, one line), runtime errors (exit 1,
+// one line), a budget that cannot hold a group's messages, and progress lines off a terminal.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "mote-simcli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function mote(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile("bin/mote", ["sim", ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe("mote sim", () => {
+  it("prints its flags with --help and exits 0", async () => {
+    const r = await mote(["--help"]);
+    expect(r.code).toBe(0);
+    for (const flag of ["--sensors", "--broker", "--link", "--modem", "--shard", "--report", "--json"]) expect(r.stdout).toContain(flag);
+  });
+
+  it("refuses a bad flag value with one line and exit 2", async () => {
+    const r = await mote(["--sensors", "-3"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("mote sim: --sensors must be an integer from 1 to 1000000, got '-3' (see mote sim --help)\n");
+  });
+
+  it("refuses a group whose largest message cannot fit its profile, before it starts", async () => {
+    const r = await mote(["--profile", "tiny", "--model", "accelerometer", "--payload", "json", "--sensors", "1", "--report", dir,
+      "--topic", "a-long-deployment-prefix/building-seven/floor-three/line-four/{group}/{id}/{model}"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mote sim: group 'accelerometer': accelerometer messages in json \(up to \d+ payload bytes, topic \d+ bytes\) do not fit profile 'tiny'/);
+  });
+
+  it("says which broker it could not reach and exits 1", async () => {
+    const r = await mote(["--broker", "mqtt://127.0.0.1:1", "--sensors", "1", "--duration", "1s", "--report", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("mote sim: cannot connect to 127.0.0.1:1: connection refused");
+  });
+
+  it("prints progress as JSON lines and the report as JSON with --json, then the report path", async () => {
+    const r = await mote(["--json", "--sensors", "5", "--duration", "6s", "--interval", "500ms", "--report", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const progress = r.stderr.trim().split("\n").map((l) => JSON.parse(l) as { progress: { connected: number; sensors: number } });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)!.progress).toMatchObject({ connected: 5, sensors: 5 });
+    const lines = r.stdout.trim().split("\n");
+    expect(JSON.parse(lines[0]).messages.lost).toBe(0);
+    expect(lines.at(-1)).toBe(`report: ${join(dir, "report.json")}`);
+  });
+});
