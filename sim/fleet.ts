@@ -24,6 +24,8 @@ const DRAIN_POLL_MS = 100;
 const SETTLE_MAX_MS = 10_000;
 /** After the last DISCONNECT: time for the broker to see the connections close. */
 const CLOSE_GRACE_MS = 300;
+/** Memory is measured over all but the first 1/WARM_SHARE of the sensors. */
+const WARM_SHARE = 10;
 /** The connections timeline's sampling period. */
 const TIMELINE_PERIOD_MS = 1000;
 /** Seeds of the groups' link randomness, apart from the sensors' seeds. */
@@ -84,6 +86,7 @@ class Fleet {
   private readonly env: SensorEnv;
   private readonly sampler: NodeJS.Timeout;
   private connected = 0;
+  memory: FleetRun["memory"] = { sensors: 0, heapBytes: 0, rssBytes: 0 };
   private phase: ProgressSnapshot["phase"] = "starting";
   stopped = false;
 
@@ -101,7 +104,10 @@ class Fleet {
     this.sampler = setInterval(() => this.timeline.push({ tS: Math.round(this.clock() / 100) / 10, connected: this.connected }), TIMELINE_PERIOD_MS);
   }
 
-  /** Creates and starts every sensor (modem groups first get one emulated modem per sensor), at the ramp rate. */
+  /**
+   * Creates and starts every sensor (modem groups first get one emulated modem per sensor), at
+   * the ramp rate, waits for them to connect, and measures the memory they took.
+   */
   async startSensors(): Promise<void> {
     const makers: (() => Sensor)[] = [];
     for (const g of this.groups) {
@@ -117,14 +123,28 @@ class Fleet {
     }
     const ramp = this.cfg.ramp;
     const batch = ramp > 0 ? Math.max(1, Math.round((ramp * RAMP_TICK_MS) / 1000)) : START_BATCH;
-    for (let i = 0; i < makers.length && !this.stopped; i += batch) {
-      for (const make of makers.slice(i, i + batch)) {
+    // Memory per sensor is the growth from a warm fleet (the first tenth started and connected:
+    // code compiled, broker and modems set up) to the whole fleet, so fixed costs do not count.
+    const warm = Math.min(makers.length, Math.ceil(makers.length / WARM_SHARE));
+    let warmSample = warm === makers.length ? memorySample() : undefined;
+    for (let i = 0; i < makers.length && !this.stopped; ) {
+      const end = Math.min(i + batch, i < warm ? warm : makers.length);
+      for (const make of makers.slice(i, end)) {
         const s = make();
         this.sensors.push(s);
         s.start();
       }
+      i = end;
       await sleep(ramp > 0 ? RAMP_TICK_MS : 0);
+      if (warmSample === undefined && i >= warm) {
+        await this.settle();
+        warmSample = memorySample();
+      }
     }
+    await this.settle();
+    const all = memorySample();
+    const counted = this.sensors.length - (warm === makers.length ? 0 : warm);
+    this.memory = { sensors: counted, heapBytes: all.heap - warmSample!.heap, rssBytes: all.rss - warmSample!.rss };
     this.phase = "running";
   }
 
@@ -209,10 +229,7 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>): Promise<
     const { observer } = fleet;
     await observer.start(broker, { version: cfg.version, clientId: `${cfg.clientPrefix}observer-${cfg.shard.k}of${cfg.shard.n}`, url: cfg.broker });
     fleet.progress.start();
-    const before = memorySample();
     await fleet.startSensors();
-    await fleet.settle();
-    const after = memorySample();
     const publishS = await fleet.publish(stop);
     await fleet.drain();
     const elapsedS = fleet.clock() / 1000;
@@ -220,7 +237,7 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>): Promise<
     return {
       cfg, brokerName: broker.name, shardIds: plan.ids, groups: fleet.groups, startedAt: fleet.startedAt, elapsedS, publishS,
       timeline: fleet.timeline, lost: fleet.lost(), transportErrors: fleet.errors.total, errors: fleet.errors.list(),
-      memory: { sensors: fleet.sensors.length, heapBytes: after.heap - before.heap, rssBytes: after.rss - before.rss },
+      memory: fleet.memory,
       observer: { unreadable: observer.unreadable, foreign: observer.foreign },
       serial: fleet.serial(),
     };
