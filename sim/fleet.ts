@@ -93,7 +93,7 @@ class Fleet {
   constructor(readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number }, plan: ReturnType<typeof planGroups>["groups"]) {
     this.groups = plan.map((p) => new GroupRun(cfg.groups[p.index], p.first, p.end, () => broker.open(), this.t0, sensorSeed(cfg.seed, GROUP_SEED_BASE + p.index)));
     for (const g of this.groups) g.outages.start();
-    this.observer = new Observer(this.groups, ids.first, this.clock);
+    this.observer = new Observer(this.groups, ids.first, this.clock, (e) => this.errors.note("observer", e));
     this.env = {
       version: cfg.version, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: cfg.clientPrefix, topicAliases: cfg.topicAliases,
       clock: this.clock, stopAtMs: cfg.durationS * 1000,

@@ -7,6 +7,8 @@ import { runFleet } from "./fleet.ts";
 import { fleetReport } from "./fleet-report.ts";
 import { markdown, writeReports } from "./report.ts";
 import type { FleetReport } from "./report-types.ts";
+import { shardRange } from "./units.ts";
+import { TRAP_HANDLER_SENSORS_MAX, runWithoutTrapHandler, trapHandlerOff } from "./wide-address-space.ts";
 
 export interface SimOutput {
   out: (text: string) => void;
@@ -40,6 +42,8 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
     io.out(USAGE);
     return 0;
   }
+  const range = shardRange(cfg.sensors, cfg.shard);
+  if (range.end - range.first > TRAP_HANDLER_SENSORS_MAX && !trapHandlerOff()) return runWithoutTrapHandler(argv, io);
   let report: FleetReport;
   try {
     report = fleetReport(await runFleet(cfg, stop));

@@ -19,7 +19,13 @@ export class Observer {
   private readonly byTopic = new Map<string, number>();
   private readonly groupOf: GroupRun[] = [];
 
-  constructor(private readonly groups: GroupRun[], private readonly first: number, private readonly clock: () => number) {
+  constructor(
+    private readonly groups: GroupRun[],
+    private readonly first: number,
+    private readonly clock: () => number,
+    /** A lost connection or another error of the observer's device (it reconnects by itself). */
+    private readonly onError: (e: Error) => void,
+  ) {
     const total = groups.reduce((n, g) => n + g.size, 0);
     this.ledger = new DeliveryLedger(total);
     for (const g of groups) {
@@ -36,7 +42,10 @@ export class Observer {
     const filters = observerFilters(this.groups.map((g) => g.cfg.topic));
     const device = await connectAsync(o.url ?? "mqtt://127.0.0.1", {
       transport, profile: "large", protocolVersion: o.version, clientId: o.clientId, clean: true, keepalive: 30, connectTimeout: SUBSCRIBE_TIMEOUT_MS,
-    }, (d) => d.on("message", (topic: string, payload: Buffer) => this.onMessage(topic, payload)));
+    }, (d) => {
+      d.on("message", (topic: string, payload: Buffer) => this.onMessage(topic, payload));
+      d.on("error", (e: Error) => this.onError(e));
+    });
     this.device = device;
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`the observer's subscription got no SUBACK within ${SUBSCRIBE_TIMEOUT_MS / 1000} s`)), SUBSCRIBE_TIMEOUT_MS).unref());

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ABI_VERSION, REGION_NAMES, type FirmwareExports } from "../../host/abi.ts";
 import { OP_MEMORY_GROW, instructions } from "./wasm-binary.ts";
+import { capMemory } from "../../firmware/memory-cap.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BUILD = join(ROOT, "build", "firmware");
@@ -71,6 +72,13 @@ describe.each(profiles)("firmware profile %s", (profile) => {
     expect(grows).toEqual([]);
   });
 
+  it("declares its memory's maximum equal to its initial size, so it cannot grow", () => {
+    const memory = load(profile).exports.memory;
+    const pages = memory.buffer.byteLength / 65536;
+    expect(() => memory.grow(1)).toThrow(RangeError);
+    expect(memory.buffer.byteLength / 65536).toBe(pages);
+  });
+
   it("exports its memory", () => {
     const kinds = WebAssembly.Module.exports(load(profile).module).filter((e) => e.kind === "memory");
     expect(kinds.map((e) => e.name)).toEqual(["memory"]);
@@ -129,3 +137,28 @@ describe("the memory.grow detector", () => {
     expect(ops).toEqual([0x41, 0x1a, 0x41, OP_MEMORY_GROW, 0x0b]);
   });
 });
+
+describe("capMemory (firmware/memory-cap.mjs)", () => {
+  // (memory 1) and one exported function: the memory section is 0x05 0x03 0x01 0x00 0x01.
+  const module = Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+    0x03, 0x02, 0x01, 0x00, // function section
+    0x05, 0x03, 0x01, 0x00, 0x01, // memory section: min 1 page, no maximum
+    0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, // export "f"
+    0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code: one empty body
+  ]);
+
+  it("turns min-only limits into min = max and keeps the rest of the module", () => {
+    const capped = capMemory(module);
+    expect([...capped.subarray(18, 24)]).toEqual([0x05, 0x04, 0x01, 0x01, 0x01, 0x01]);
+    expect([...capped.subarray(24)]).toEqual([...module.subarray(23)]);
+    expect(WebAssembly.validate(capped)).toBe(true);
+  });
+
+  it("leaves a module that already declares a maximum as it is", () => {
+    const capped = capMemory(module);
+    expect([...capMemory(capped)]).toEqual([...capped]);
+  });
+});
+

@@ -101,6 +101,23 @@ describe("a fleet against mosquitto", () => {
     expect(g.mqtt5.total - g.mqtt5Alias.total).toBeGreaterThan(30);
   }, 60_000);
 
+  it("reports a broker that goes away mid-run as errors and lost messages, without crashing", async () => {
+    const doomed = await startMosquitto({ quiet: true });
+    try {
+      const running = sim(["--broker", doomed.url(), "--sensors", "10", "--duration", "3s", "--interval", "200ms", "--drain", "2s", "--client-prefix", "doomed-"]);
+      await new Promise((r) => setTimeout(r, 1500));
+      await doomed.stop();
+      const r = await running;
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/QoS 1 messages lost/);
+      expect(r.report.messages.lost).toBeGreaterThan(0);
+      expect(r.report.messages.delivered + r.report.messages.lost).toBe(r.report.messages.published);
+      expect(r.report.errors.map((e) => e.kind)).toEqual(expect.arrayContaining(["observer", "transport"]));
+    } finally {
+      await doomed.stop();
+    }
+  }, 60_000);
+
   it("splits a fleet into shards that are disjoint and together complete", async () => {
     const common = ["--broker", mosquitto.url(), "--sensors", "50", "--duration", "2s", "--interval", "250ms", "--client-prefix", "shard-"];
     const [a, b] = await Promise.all([sim([...common, "--shard", "1/2"]), sim([...common, "--shard", "2/2"])]);
