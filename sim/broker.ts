@@ -12,6 +12,8 @@ import { transportFor } from "../host/transports/select.ts";
 export interface FleetBroker {
   /** For the report: "embedded aedes (in process)" or the URL. */
   readonly name: string;
+  /** Connections are in-process pipes (nothing can be lost between the broker and a client). */
+  readonly inProcess: boolean;
   /** Opens one connection for a sensor or the observer. */
   open(): Duplex;
   /** Host and port a modem dials (plain TCP). */
@@ -29,6 +31,7 @@ export async function embeddedBroker(): Promise<FleetBroker> {
   const port = (server.address() as { port: number }).port;
   return {
     name: "embedded aedes (in process)",
+    inProcess: true,
     tcp: { host: "127.0.0.1", port },
     open() {
       const [device, brokerSide] = duplexPair();
@@ -47,6 +50,7 @@ export function externalBroker(url: string): FleetBroker {
   const transport = transportFor(u);
   return {
     name: url,
+    inProcess: false,
     tcp: { host: u.host, port: u.port },
     open: () => transport.open(),
     async close() {},

@@ -13,6 +13,7 @@ import { shardRange } from "./units.ts";
 import { sensorSeed } from "./prng.ts";
 import { checkGroupBudget } from "./group-budget.ts";
 import { ErrorTally, type ErrorCount } from "./error-tally.ts";
+import { memorySample, warmCount } from "./memory.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
@@ -24,8 +25,6 @@ const DRAIN_POLL_MS = 100;
 const SETTLE_MAX_MS = 10_000;
 /** After the last DISCONNECT: time for the broker to see the connections close. */
 const CLOSE_GRACE_MS = 300;
-/** Memory is measured over all but the first 1/WARM_SHARE of the sensors. */
-const WARM_SHARE = 10;
 /** The connections timeline's sampling period. */
 const TIMELINE_PERIOD_MS = 1000;
 /** Seeds of the groups' link randomness, apart from the sensors' seeds. */
@@ -51,13 +50,6 @@ export interface FleetRun {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function memorySample(): { heap: number; rss: number } {
-  gc?.();
-  const m = process.memoryUsage();
-  return { heap: m.heapUsed + m.arrayBuffers, rss: m.rss };
-}
 
 /** Groups of this shard: each group's global ids intersected with the shard's range. */
 function planGroups(cfg: FleetConfig): { groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number } } {
@@ -123,9 +115,8 @@ class Fleet {
     }
     const ramp = this.cfg.ramp;
     const batch = ramp > 0 ? Math.max(1, Math.round((ramp * RAMP_TICK_MS) / 1000)) : START_BATCH;
-    // Memory per sensor is the growth from a warm fleet (the first tenth started and connected:
-    // code compiled, broker and modems set up) to the whole fleet, so fixed costs do not count.
-    const warm = Math.min(makers.length, Math.ceil(makers.length / WARM_SHARE));
+    // Memory per sensor is the growth from a warm fleet to the whole fleet (sim/memory.ts).
+    const warm = warmCount(makers.length);
     let warmSample = warm === makers.length ? memorySample() : undefined;
     for (let i = 0; i < makers.length && !this.stopped; ) {
       const end = Math.min(i + batch, i < warm ? warm : makers.length);

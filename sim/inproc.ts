@@ -6,13 +6,18 @@ export function duplexPair(): [Duplex, Duplex] {
   const make = (peer: () => Duplex) =>
     new Duplex({
       read() {},
+      // Delivered on the microtask queue, in order: a synchronous push would let the two ends
+      // call into each other recursively (aedes answers inside our write), which overflows the
+      // stack under a fleet's load.
       write(chunk, _enc, cb) {
-        const p = peer();
-        if (!p.destroyed) p.push(chunk);
+        queueMicrotask(() => {
+          const p = peer();
+          if (!p.destroyed) p.push(chunk);
+        });
         cb();
       },
       final(cb) {
-        peer().push(null);
+        queueMicrotask(() => peer().push(null));
         cb();
       },
     });
