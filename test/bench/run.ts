@@ -1,6 +1,8 @@
 // npm run bench: encode and decode of a 64-byte QoS 0 PUBLISH, our firmware vs mqtt-packet,
 // measured side by side in one process. Prints a table, or one JSON line per row with --json.
-// Options: --json, --ms <run ms per case> (default 1000), --repeats <n> (default 3).
+// Options: --json, --ms <run ms per case> (default 1000), --repeats <n> (default 3),
+// --no-scale (skip the scale benchmark, test/bench/scale.ts: tens of thousands of sensors against
+// MQTT.js, about 15 minutes).
 import { parseArgs } from "node:util";
 import { BATCH, batchedDecoder as ourBatchedDecoder, batchedEncoder, decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
 import { measureAll, type Case } from "./measure.ts";
@@ -12,6 +14,7 @@ const { values: args } = parseArgs({
   options: {
     json: { type: "boolean", default: false }, ms: { type: "string", default: "1000" }, repeats: { type: "string", default: "3" },
     network: { type: "boolean", default: true }, "no-network": { type: "boolean", default: false },
+    scale: { type: "boolean", default: true }, "no-scale": { type: "boolean", default: false },
   },
 });
 const runMs = Number(args.ms);
@@ -98,4 +101,11 @@ if (args.network && !args["no-network"]) {
     const widths = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
     for (const row of t) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
   }
+}
+
+// Scale: tens of thousands of sensors over TCP and in process, against MQTT.js (--no-scale skips it).
+if (args.scale && !args["no-scale"]) {
+  const { runScaleBench, TCP_CLIENTS_DEFAULT, INPROC_SENSORS_DEFAULT, PROBE_INSTANCES_DEFAULT } = await import("./scale.ts");
+  const ok = await runScaleBench({ tcp: TCP_CLIENTS_DEFAULT, inproc: INPROC_SENSORS_DEFAULT, probe: PROBE_INSTANCES_DEFAULT, profile: "default", json: args.json });
+  if (!ok) process.exitCode = 1;
 }
