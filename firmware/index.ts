@@ -5,7 +5,7 @@
 // Host loop (written down once, here): after bytes arrive, rxReserve() -> copy them to
 // rxWritePtr() -> receive(n); then repeat { pollEvent(now) until None; pollTransmit(now) and
 // send what it returns } until both are empty; then sleep pollDelayMs(now) and call
-// handleTimeout(now). Event pointers stay valid until the next rxReserve/receive/pollEvent.
+// control(HandleTimeout, now). Event pointers stay valid until the next rxReserve/receive/pollEvent.
 import { Region, regionOffset as _regionOffset, regionSize as _regionSize } from "./regions";
 import * as S from "./session/session";
 import * as C from "./session/connect-config";
@@ -18,13 +18,14 @@ import { RX } from "./regions";
 import * as B from "./budget";
 import { Status } from "./reason";
 
-/** ABI version: the host refuses a module whose version it does not know. */
-export function abiVersion(): i32 { return 3; }
+// Few exports on purpose: V8 spends ~270 bytes of host memory per exported function per
+// instance, and a fleet holds one instance per sensor. Queries share info(); rare commands share
+// control(); the host's facade (host/firmware.ts) gives each its own name again.
 
-// ---- Regions and budgets ----
-export function regionCount(): i32 { return Region.Count; }
-export function regionOffset(id: i32): usize { return _regionOffset(id); }
-export function regionSize(id: i32): i32 { return _regionSize(id); }
+/** What info(kind, id) answers (the host's abi.ts names the same numbers). */
+const enum Info { AbiVersion, RegionCount, RegionOffset, RegionSize, Budget, Counter, SessionState }
+/** ABI version: the host refuses a module whose version it does not know. */
+const ABI_VERSION = 4;
 
 /** Budget constants by id (order fixed by BUDGET_NAMES in the host's abi.ts), kept as data, not code. */
 const BUDGETS: usize = memory.data<i32>([
@@ -34,15 +35,43 @@ const BUDGETS: usize = memory.data<i32>([
   <i32>B.PINGRESP_TIMEOUT_MS, <i32>B.RECONNECT_BASE_MS, <i32>B.RECONNECT_MAX_MS,
 ]);
 const BUDGET_COUNT = 18;
-export function budget(id: i32): i32 {
-  return <u32>id < <u32>BUDGET_COUNT ? load<i32>(BUDGETS + (<usize>id << 2)) : -1;
+
+/** ABI version, regions (count, offset, size), budgets, counters (u32 bits) and the session state; -1 for an unknown kind or id. */
+export function info(kind: i32, id: i32): i32 {
+  if (kind == Info.AbiVersion) return ABI_VERSION;
+  if (kind == Info.RegionCount) return Region.Count;
+  if (kind == Info.RegionOffset) return <i32>_regionOffset(id);
+  if (kind == Info.RegionSize) return _regionSize(id);
+  if (kind == Info.Budget) return <u32>id < <u32>BUDGET_COUNT ? load<i32>(BUDGETS + (<usize>id << 2)) : -1;
+  if (kind == Info.Counter) return <i32>counterGet(id);
+  if (kind == Info.SessionState) return S.state;
+  return -1;
 }
 
-export function counter(id: i32): u32 { return counterGet(id); }
-export function sessionState(): i32 { return S.state; }
+/** Rare commands (the host's abi.ts names the same numbers). */
+const enum Control { SetOption, PropsSet, TransportOpened, TransportClosed, HandleTimeout, Request, Disconnect, Auth, DecodeRx }
+
+/**
+ * setOption(a = id, b = value); propsSet(a = len): the host wrote len bytes of serialised
+ * properties into PROPS for the next command; transportOpened/Closed(a = now);
+ * handleTimeout(a = now); request(a = type: SUBSCRIBE 8 or UNSUBSCRIBE 10, b = off, c = len,
+ * laid out in SCRATCH as on the wire); disconnect(a = reason); auth(a = reason);
+ * decodeRx(a = len, b = v5). Returns what the command returns (0 for the void ones).
+ */
+export function control(op: i32, a: u32, b: i32, c: i32): i32 {
+  if (op == Control.SetOption) return _setOption(<i32>a, <u32>b);
+  if (op == Control.PropsSet) return B.MQTT5_ENABLED ? _propsSet(<i32>a) : -Status.Unsupported;
+  if (op == Control.TransportOpened) return S.transportOpened(a);
+  if (op == Control.TransportClosed) { S.transportClosed(a); return 0; }
+  if (op == Control.HandleTimeout) { S.handleTimeout(a); return 0; }
+  if (op == Control.Request) return K.request(a, b, c);
+  if (op == Control.Disconnect) return K.disconnect(a);
+  if (op == Control.Auth) return K.auth(a);
+  if (op == Control.DecodeRx) return decodeRx(<i32>a, b);
+  return -Status.BadArgument;
+}
 
 // ---- Configuration ----
-export function setOption(id: i32, value: u32): i32 { return _setOption(id, value); }
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
   passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
   willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
@@ -53,19 +82,12 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   return rc;
 }
 
-// ---- MQTT 5 properties for the next command ----
-/** The host wrote len bytes of serialised properties into PROPS; the next command that takes properties validates and uses them. */
-export function propsSet(len: i32): i32 { return B.MQTT5_ENABLED ? _propsSet(len) : -Status.Unsupported; }
-
 // ---- Transport and time ----
-export function transportOpened(now: u32): i32 { return S.transportOpened(now); }
-export function transportClosed(now: u32): void { S.transportClosed(now); }
 export function rxReserve(): i32 { return S.rxReserve(); }
 export function rxWritePtr(): usize { return S.rxWritePtr(); }
 export function receive(len: i32): i32 { return S.receive(len); }
 export function pollEvent(now: u32): i32 { return S.pollEvent(now); }
 export function pollTransmit(now: u32): i32 { return S.pollTransmit(now); }
-export function handleTimeout(now: u32): void { S.handleTimeout(now); }
 export function pollDelayMs(now: u32): i32 { return S.pollDelayMs(now); }
 
 // ---- Commands ----
@@ -73,10 +95,6 @@ export function publishBegin(topicOff: i32, topicLen: i32, totalLen: i32, qos: u
   return K.publishBegin(topicOff, topicLen, totalLen, qos, retain);
 }
 export function publishWrite(off: i32, len: i32): i32 { return K.publishWrite(off, len); }
-/** SUBSCRIBE (type 8) or UNSUBSCRIBE (type 10); the payload in SCRATCH is laid out as on the wire. */
-export function request(type: u32, off: i32, len: i32): i32 { return K.request(type, off, len); }
-export function disconnect(reason: u32): i32 { return K.disconnect(reason); }
-export function auth(reason: u32): i32 { return K.auth(reason); }
 
 // ---- Codec, without a session (tests and tools) ----
 /**
@@ -84,7 +102,7 @@ export function auth(reason: u32): i32 { return K.auth(reason); }
  * record, without touching the session. Returns 0, a reason code, or -1 when len does not hold
  * exactly one packet.
  */
-export function decodeRx(len: i32, v5: i32): i32 {
+function decodeRx(len: i32, v5: i32): i32 {
   let f = frameHeader(RX, RX + <usize>len);
   if (f < 0) return -f;
   let bad = receivable(<u32>load<u8>(RX) >> 4, v5 != 0);

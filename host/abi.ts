@@ -2,7 +2,7 @@
 // number that crosses between them is named here, once.
 export { Reason, Status, reasonText } from "../firmware/reason.ts";
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, PropValues, Counters, Timers, Options }
 export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "requests", "inboundQos2", "aliasOut", "aliasIn", "propValues", "counters", "timers", "options"] as const;
@@ -47,6 +47,31 @@ export enum PacketType {
 }
 
 /** The raw exports of the firmware module. */
+/** What the firmware's info(kind, id) answers (firmware/index.ts, same order). */
+export enum Info { AbiVersion, RegionCount, RegionOffset, RegionSize, Budget, Counter, SessionState }
+/** The rare commands behind the firmware's control(op, a, b, c) (firmware/index.ts, same order). */
+export enum Control { SetOption, PropsSet, TransportOpened, TransportClosed, HandleTimeout, Request, Disconnect, Auth, DecodeRx }
+
+/**
+ * The module's own exports (ABI 4): few on purpose, since V8 spends ~270 bytes of host memory per
+ * exported function per instance. FirmwareExports names every call again (host/firmware.ts).
+ */
+export interface RawExports {
+  memory: WebAssembly.Memory;
+  info(kind: Info, id: number): number;
+  control(op: Control, a: number, b: number, c: number): number;
+  configure: FirmwareExports["configure"];
+  rxReserve(): number;
+  rxWritePtr(): number;
+  receive(len: number): number;
+  pollEvent(now: number): number;
+  pollTransmit(now: number): number;
+  pollDelayMs(now: number): number;
+  publishBegin(topicOff: number, topicLen: number, totalLen: number, qos: number, retain: number): number;
+  publishWrite(off: number, len: number): number;
+}
+
+/** Every firmware call by name: the facade over RawExports that the host and the tests use. */
 export interface FirmwareExports {
   memory: WebAssembly.Memory;
   abiVersion(): number;

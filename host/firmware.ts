@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  ABI_VERSION, BUDGET_NAMES, COUNTER_NAMES, EV, REGION_NAMES, Region, type BudgetName, type FirmwareExports,
+  ABI_VERSION, BUDGET_NAMES, COUNTER_NAMES, Control, EV, Info, REGION_NAMES, Region, type BudgetName, type FirmwareExports, type RawExports,
 } from "./abi.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,6 +36,45 @@ export function firmwareModule(profile = "default"): WebAssembly.Module {
 
 export interface RegionInfo { name: string; offset: number; size: number }
 
+/**
+ * Every firmware call by name over the module's few exports. Its methods live on the prototype,
+ * so an instance costs one small object, not a function per call (a fleet has one per sensor).
+ */
+class AbiFacade implements FirmwareExports {
+  constructor(private readonly w: RawExports) {}
+  get memory(): WebAssembly.Memory { return this.w.memory; }
+  abiVersion(): number { return this.w.info(Info.AbiVersion, 0); }
+  regionCount(): number { return this.w.info(Info.RegionCount, 0); }
+  regionOffset(id: number): number { return this.w.info(Info.RegionOffset, id); }
+  regionSize(id: number): number { return this.w.info(Info.RegionSize, id); }
+  budget(id: number): number { return this.w.info(Info.Budget, id); }
+  counter(id: number): number { return this.w.info(Info.Counter, id) >>> 0; }
+  sessionState(): number { return this.w.info(Info.SessionState, 0); }
+  setOption(id: number, value: number): number { return this.w.control(Control.SetOption, id, value, 0); }
+  configure(...a: Parameters<FirmwareExports["configure"]>): number { return this.w.configure(...a); }
+  propsSet(len: number): number { return this.w.control(Control.PropsSet, len, 0, 0); }
+  transportOpened(now: number): number { return this.w.control(Control.TransportOpened, now, 0, 0); }
+  transportClosed(now: number): void { this.w.control(Control.TransportClosed, now, 0, 0); }
+  rxReserve(): number { return this.w.rxReserve(); }
+  rxWritePtr(): number { return this.w.rxWritePtr(); }
+  receive(len: number): number { return this.w.receive(len); }
+  pollEvent(now: number): number { return this.w.pollEvent(now); }
+  pollTransmit(now: number): number { return this.w.pollTransmit(now); }
+  handleTimeout(now: number): void { this.w.control(Control.HandleTimeout, now, 0, 0); }
+  pollDelayMs(now: number): number { return this.w.pollDelayMs(now); }
+  publishBegin(topicOff: number, topicLen: number, totalLen: number, qos: number, retain: number): number {
+    return this.w.publishBegin(topicOff, topicLen, totalLen, qos, retain);
+  }
+  publishWrite(off: number, len: number): number { return this.w.publishWrite(off, len); }
+  request(type: number, off: number, len: number): number { return this.w.control(Control.Request, type, off, len); }
+  disconnect(reason: number): number { return this.w.control(Control.Disconnect, reason, 0, 0); }
+  auth(reason: number): number { return this.w.control(Control.Auth, reason, 0, 0); }
+  decodeRx(len: number, v5: number): number { return this.w.control(Control.DecodeRx, len, v5, 0); }
+}
+
+/** The named calls of one instance's exports. */
+export const abiFacade = (raw: RawExports): FirmwareExports => new AbiFacade(raw);
+
 export class Firmware {
   readonly exports: FirmwareExports;
   readonly profile: string;
@@ -51,7 +90,9 @@ export class Firmware {
   constructor(profile = "default") {
     this.profile = profile;
     const instance = new WebAssembly.Instance(firmwareModule(profile), {});
-    this.exports = instance.exports as unknown as FirmwareExports;
+    const raw = instance.exports as unknown as RawExports;
+    if (typeof raw.info !== "function") throw new Error(`firmware ABI 3 or older (no info export) does not match host ABI ${ABI_VERSION}: run npm run build`);
+    this.exports = abiFacade(raw);
     if (this.exports.abiVersion() !== ABI_VERSION) {
       throw new Error(`firmware ABI ${this.exports.abiVersion()} does not match host ABI ${ABI_VERSION}`);
     }

@@ -66,8 +66,8 @@ const BATCH = 250;
 const SETTLE_MS = 60_000;
 /** A CONNACK (MQTT 3.1.1, session not present, accepted): what the far end of a pipe answers. */
 const CONNACK = Buffer.from([0x20, 0x02, 0x00, 0x00]);
-/** The firmware's exported function and global counts (WebAssembly.Module.exports of default.wasm, its global section). */
-export const SHAPE_FUNCTIONS = 25;
+/** The firmware's exported function and global counts (default.wasm's exports, its global section). */
+export const SHAPE_FUNCTIONS = WebAssembly.Module.exports(firmwareModule("default")).filter((e) => e.kind === "function").length;
 export const SHAPE_GLOBALS = 75;
 /** Sensors of the probe publish once an hour: memory is measured before any reading is due. */
 const QUIET_INTERVAL = "1h";

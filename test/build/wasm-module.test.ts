@@ -5,7 +5,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ABI_VERSION, REGION_NAMES, type FirmwareExports } from "../../host/abi.ts";
+import { ABI_VERSION, REGION_NAMES, type FirmwareExports, type RawExports } from "../../host/abi.ts";
+import { abiFacade } from "../../host/firmware.ts";
 import { OP_MEMORY_GROW, instructions } from "./wasm-binary.ts";
 import { capMemory } from "../../firmware/memory-cap.mjs";
 
@@ -44,7 +45,7 @@ function load(profile: string): Loaded {
   if (!l) {
     const bytes = readFileSync(join(BUILD, `${profile}.wasm`));
     const module = new WebAssembly.Module(bytes);
-    const exports = new WebAssembly.Instance(module, {}).exports as unknown as FirmwareExports;
+    const exports = abiFacade(new WebAssembly.Instance(module, {}).exports as unknown as RawExports);
     loaded.set(profile, (l = { bytes, module, exports }));
   }
   return l;
