@@ -1,6 +1,6 @@
 // mote: the command line. `mote pub ...` and `mote sub ...` with mosquitto_pub / mosquitto_sub
-// flags; `mote sim` runs a fleet (sim/). Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed
-// `mote pub:` / `mote sub:`; never a stack trace. The network side (Device, transports) is
+// flags; `mote sim` runs a fleet (sim/). Usage errors exit 2, runtime errors 1, each as one line
+// on stderr prefixed `mote pub:` / `mote sub:` / `mote sim:`; never a stack trace. The network side (Device, transports) is
 // loaded only once the flags are good, so --help and usage errors answer quickly.
 import { parseArgs, UsageError, type Command } from "./args.ts";
 import { buildConfig } from "./config.ts";
