@@ -100,6 +100,7 @@ export function fleetReport(run: FleetRun): FleetReport {
       stack: stackBound(readFileSync(wasmPath(profile))),
       hostBytesPerSensor: Math.round(run.memory.heapBytes / Math.max(1, run.memory.sensors)),
       rssBytesPerSensor: Math.round(run.memory.rssBytes / Math.max(1, run.memory.sensors)),
+      memoryMeasuredSensors: run.memory.sensors,
     },
     errors,
   };

@@ -198,7 +198,9 @@ function deviceTables(c: Cells): Table[] {
     },
     {
       id: "device", title: "Device memory", head: ["", "value"],
-      note: "The firmware keeps no stack in linear memory; its Wasm call stack is bounded by the call graph (frames, and the bytes of params and locals along the heaviest chain).",
+      note: "The firmware keeps no stack in linear memory; its Wasm call stack is bounded by the call graph (frames, and the bytes of params and locals along the heaviest chain). " +
+        "Host memory is the growth from the first tenth of the fleet, connected, to all of it, per sensor added; V8 grows its heap in chunks of megabytes, " +
+        "so over fewer than a few thousand sensors it is mostly noise (test/bench/SCALE.md has fleet-scale figures). With the embedded broker it includes aedes's per-client state.",
       rows: c.labelled([
         ["Wasm module (bytes)", "device.wasmBytes"],
         ...Object.keys(r.device.memoryRegions).map((region) => [`region ${region} (bytes)`, `device.memoryRegions.${region}`]),
@@ -209,6 +211,7 @@ function deviceTables(c: Cells): Table[] {
         ["max params + locals along a call chain (bytes)", "device.stack.maxFrameBytes"],
         ["host memory per sensor (bytes, measured)", "device.hostBytesPerSensor"],
         ["process RSS per sensor (bytes, measured)", "device.rssBytesPerSensor"],
+        ["sensors measured", "device.memoryMeasuredSensors"],
       ]),
     },
     {

@@ -132,6 +132,11 @@ export interface FleetReport {
     hostBytesPerSensor: number;
     /** Measured: process RSS growth per sensor while the fleet was built (bytes). */
     rssBytesPerSensor: number;
+    /**
+     * Sensors the two figures above were measured over (all but the warm-up tenth). V8 grows its
+     * heap in chunks of megabytes, so below a few thousand sensors the figures are mostly noise.
+     */
+    memoryMeasuredSensors: number;
   };
   /** Error lines (first few of each kind) and their counts. */
   errors: { kind: string; count: number; example: string }[];
