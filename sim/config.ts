@@ -1,7 +1,8 @@
-// The fleet's configuration: flags and an equivalent JSON config file (`--config fleet.json`)
+// The fleet's configuration: flags and an equivalent config file (`--config fleet.json`, or .yaml)
 // give one FleetConfig. Flags override the file; a group in the file overrides the fleet-wide
 // values. Every value is checked here, with one clear line naming the flag or key at fault.
 import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { parseLinkSpec, LinkSpecError, DIRECT, type LinkModel } from "./link-model.ts";
 import { MODEL_NAMES, type ModelName } from "./models.ts";
 import { PAYLOAD_FORMATS, type PayloadFormat } from "./payload.ts";
@@ -88,7 +89,7 @@ const KEYS: Record<string, { flag: string; key: string; arity: 0 | 1; help: stri
 function key(flag: string, k: string, arity: 0 | 1, help: string) {
   KEYS[flag] = { flag, key: k, arity, help };
 }
-key("--config", "config", 1, "FILE  JSON file with these keys (flags win); may define \"groups\"");
+key("--config", "config", 1, "FILE  JSON or YAML (.yaml, .yml) file with these keys (flags win); may define \"groups\"");
 key("--sensors", "sensors", 1, "N     sensors in the fleet (default 200)");
 key("--broker", "broker", 1, "URL   mqtt://, mqtts://, ws://, wss:// (default: an embedded aedes, in process)");
 key("--duration", "duration", 1, "T     how long sensors publish: 30s, 2m, or seconds (default 20s)");
@@ -183,13 +184,14 @@ function readFile(path: string): Record<string, unknown> {
   } catch (e) {
     return fail(`--config: cannot read '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const yaml = /\.ya?ml$/i.test(path);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    return fail(`--config: '${path}' is not valid JSON: ${(e as Error).message}`);
+    return fail(`--config: '${path}' is not valid ${yaml ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) fail(`--config: '${path}' must hold a JSON object`);
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail(`--config: '${path}' must hold an object of settings`);
   for (const k of Object.keys(data as object)) if (!FILE_KEYS.has(k)) fail(`--config: unknown key '${k}' in '${path}'`);
   return data as Record<string, unknown>;
 }

@@ -95,6 +95,14 @@ describe("the config file", () => {
     expect(() => parseFleetConfig(["--config", file("over.json", { sensors: 5, groups: [{ count: 6 }] })])).toThrow(/add up to 6, more than the fleet's 5/);
   });
 
+  it("may be YAML (.yaml), giving the same fleet as the same settings in JSON", () => {
+    expect(parseFleetConfig(["--config", "test/fixtures/sim/demo.yaml"])).toEqual(parseFleetConfig(["--config", "sim/demo.json"]));
+  });
+
+  it("names a YAML file's first syntax error", () => {
+    expect(() => parseFleetConfig(["--config", file("bad.yml", "sensors: [3\n")])).toThrow(/--config: '.*bad\.yml' is not valid YAML: /);
+  });
+
   it("runs the demo fleet as shipped", () => {
     const c = parseFleetConfig(["--config", "sim/demo.json"]);
     expect(c.groups.reduce((n, g) => n + g.count, 0)).toBe(c.sensors);
