@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { wasmPath } from "../../host/firmware.ts";
 import { stackBound } from "../../sim/stack-bound.ts";
 
-/** Ceilings for the built firmware (today: default 9 frames / 180 bytes, tiny 5 / 100). */
+/** Ceilings for the built firmware (today: default 9 frames / 196 bytes, tiny 5 / 128). */
 const FIRMWARE_CALL_DEPTH_MAX = 16;
 const FIRMWARE_FRAME_BYTES_MAX = 400;
 
