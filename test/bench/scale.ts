@@ -40,11 +40,11 @@ const DRAIN_S = 30;
  * In-process sensors per process. One process holds 100,000 now (capped memories), and all of
  * them connect (in about 3.5 minutes on 2 cores, 3.3 GB RSS), but V8 counts each instance's
  * 64 KiB memory as external memory and collects garbage ever more often as it grows: delivery
- * fell to ~150 messages/s. Four processes of 25,000 deliver everything (SCALE.md).
+ * fell to ~150 messages/s. One process of 40,000 and two of 50,000 delivered everything (SCALE.md).
  */
-const INPROC_PER_PROCESS = 25_000;
-/** In-process: 4 × 25,000 sensors on 2 cores measured 59 s to connect. */
-const INPROC_CONNECT_S = 80;
+const INPROC_PER_PROCESS = 50_000;
+/** In-process: 2 × 50,000 sensors on 2 cores measured 84 s to connect. */
+const INPROC_CONNECT_S = 100;
 /** Capped Wasm memories per mapping without the trap handler (measured: 10,000 in 695 mappings; rounded down). */
 const INSTANCES_PER_MAPPING = 10;
 /** Mappings the rest of a fleet process uses (V8 heap pages, code, libraries), with room to spare. */
