@@ -8,6 +8,7 @@ import { Aedes } from "aedes";
 import { duplexPair } from "./inproc.ts";
 import { parseBrokerUrl, type BrokerUrl } from "../host/url.ts";
 import { transportFor } from "../host/transports/select.ts";
+import type { TlsOptions } from "../host/transports/tls.ts";
 
 export interface FleetBroker {
   /** For the report: "embedded aedes (in process)" or the URL. */
@@ -45,9 +46,9 @@ export async function embeddedBroker(): Promise<FleetBroker> {
   };
 }
 
-export function externalBroker(url: string): FleetBroker {
+export function externalBroker(url: string, tls: TlsOptions = {}): FleetBroker {
   const u: BrokerUrl = parseBrokerUrl(url);
-  const transport = transportFor(u);
+  const transport = transportFor(u, tls);
   return {
     name: url,
     inProcess: false,

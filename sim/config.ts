@@ -7,6 +7,7 @@ import { parseLinkSpec, LinkSpecError, DIRECT, type LinkModel } from "./link-mod
 import { MODEL_NAMES, type ModelName } from "./models.ts";
 import { PAYLOAD_FORMATS, type PayloadFormat } from "./payload.ts";
 import { parseBrokerUrl, UrlError } from "../host/url.ts";
+import type { TlsOptions } from "../host/transports/tls.ts";
 import { parseDuration, parseShard, type Shard } from "./units.ts";
 
 export class FleetConfigError extends Error {}
@@ -36,6 +37,8 @@ export interface FleetConfig {
   sensors: number;
   /** undefined: the embedded broker (aedes, in process). */
   broker?: string;
+  /** mqtts:// and wss:// brokers: the CA to trust, a client certificate, or no verification. */
+  tls: TlsOptions;
   durationS: number;
   /** After the run: time allowed for in-flight messages to arrive before counting losses. */
   drainS: number;
@@ -92,6 +95,10 @@ function key(flag: string, k: string, arity: 0 | 1, help: string) {
 key("--config", "config", 1, "FILE  JSON or YAML (.yaml, .yml) file with these keys (flags win); may define \"groups\"");
 key("--sensors", "sensors", 1, "N     sensors in the fleet (default 200)");
 key("--broker", "broker", 1, "URL   mqtt://, mqtts://, ws://, wss:// (default: an embedded aedes, in process)");
+key("--cafile", "cafile", 1, "FILE  CA certificate(s) to trust for mqtts:// and wss:// (PEM)");
+key("--cert", "cert", 1, "FILE  client certificate (PEM), with --key");
+key("--key", "key", 1, "FILE  client private key (PEM)");
+key("--insecure", "insecure", 0, "      do not verify the broker's certificate");
 key("--duration", "duration", 1, "T     how long sensors publish: 30s, 2m, or seconds (default 20s)");
 key("--drain", "drain", 1, "T     time allowed afterwards for messages still in flight (default 10s)");
 key("--interval", "interval", 1, "T     time between a sensor's readings: 1s, 500ms, or ms (default 1s)");
@@ -306,6 +313,12 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     json: at("json") === true,
     progress: at("quiet") === true ? "none" : "auto",
     clientPrefix: at("clientPrefix") === undefined ? DEFAULTS.clientPrefix : str(where("clientPrefix"), at("clientPrefix")),
+    tls: {
+      caFile: at("cafile") === undefined ? undefined : str(where("cafile"), at("cafile")),
+      certFile: at("cert") === undefined ? undefined : str(where("cert"), at("cert")),
+      keyFile: at("key") === undefined ? undefined : str(where("key"), at("key")),
+      insecure: at("insecure") === true ? true : undefined,
+    },
     topicAliases: onOff(where("topicAliases"), at("topicAliases") ?? "on"),
     groups: [],
     help: flags.help === true,
@@ -319,6 +332,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
       fail(`${where("shard")}: ${(e as Error).message}`);
     }
   }
+  if ((cfg.tls.certFile === undefined) !== (cfg.tls.keyFile === undefined)) fail("--cert and --key go together");
   if (cfg.broker !== undefined) {
     try {
       parseBrokerUrl(cfg.broker);

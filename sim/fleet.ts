@@ -213,7 +213,7 @@ class Fleet {
 export async function runFleet(cfg: FleetConfig, stop?: Promise<void>): Promise<FleetRun> {
   const plan = planGroups(cfg);
   for (const g of cfg.groups) checkGroupBudget(g, cfg.version);
-  const broker: FleetBroker = cfg.broker === undefined ? await embeddedBroker() : externalBroker(cfg.broker);
+  const broker: FleetBroker = cfg.broker === undefined ? await embeddedBroker() : externalBroker(cfg.broker, cfg.tls);
   const fleet = new Fleet(cfg, broker, plan.ids, plan.groups);
   void stop?.then(() => (fleet.stopped = true));
   try {

@@ -25,7 +25,7 @@ async function sim(args: string[]): Promise<SimResult> {
 }
 
 beforeAll(async () => {
-  mosquitto = await startMosquitto({ quiet: true });
+  mosquitto = await startMosquitto({ quiet: true, listeners: ["tls"] });
 });
 
 afterAll(async () => {
@@ -84,6 +84,25 @@ describe("a fleet against mosquitto", () => {
     expect(r.report.messages.delivered).toBe(r.report.messages.published);
     expect(r.report.messages.duplicates).toBe(0);
     expect(r.report.bytesReceivedByPacketType.PUBCOMP.packets).toBe(r.report.messages.published);
+  }, 60_000);
+
+  it("delivers every message over TLS when given the broker's CA (--cafile)", async () => {
+    const r = await sim(["--broker", mosquitto.url("tls"), "--cafile", mosquitto.certs.caCert, "--sensors", "10", "--duration", "2s",
+      "--interval", "250ms", "--client-prefix", "tls-"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.report.messages.published).toBeGreaterThanOrEqual(50);
+    expect(r.report.messages.delivered).toBe(r.report.messages.published);
+  }, 60_000);
+
+  it("refuses a broker certificate it cannot verify, with one line and exit 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-fleet-"));
+    dirs.push(dir);
+    let err = "";
+    const code = await runSim(["--broker", mosquitto.url("tls"), "--sensors", "2", "--duration", "1s", "--report", dir, "--quiet"],
+      { out: () => {}, err: (t) => (err += t) });
+    expect(code).toBe(1);
+    expect(err).toMatch(/^mote sim: .*certificate/i);
+    expect(err.trim().split("\n")).toHaveLength(1);
   }, 60_000);
 
   it("sends smaller PUBLISH packets with MQTT 5 topic aliases on than off", async () => {
