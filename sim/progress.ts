@@ -21,7 +21,8 @@ const LINE_PERIOD_MS = 5000;
 const si = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 
 export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: number }): string {
-  return `[${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${s.phase}] connected ${s.connected}/${s.sensors}, ` +
+  const left = s.phase === "draining" ? "draining" : `${s.phase}, ${Math.max(0, s.totalS - s.elapsedS).toFixed(0)} s left`;
+  return `[${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${left}] connected ${s.connected}/${s.sensors}, ` +
     `${si(perS.msgs)} msg/s, ${si(perS.bytes)} B/s, published ${s.published}, delivered ${s.delivered}, errors ${s.errors}`;
 }
 

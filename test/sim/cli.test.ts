@@ -53,3 +53,19 @@ describe("mote sim", () => {
     expect(lines.at(-1)).toBe(`report: ${join(dir, "report.json")}`);
   });
 });
+
+describe("the progress line", () => {
+  it("shows elapsed, total and remaining time, connections, rates, counts and errors", async () => {
+    const { progressLine } = await import("../../sim/progress.ts");
+    const line = progressLine({ elapsedS: 12.4, totalS: 40, phase: "running", connected: 290, sensors: 300, published: 3500, delivered: 3498,
+      errors: 2, bytesUp: 0, bytesDown: 0 }, { msgs: 298.6, bytes: 21_234 });
+    expect(line).toBe("[12/40 s running, 28 s left] connected 290/300, 299 msg/s, 21.2k B/s, published 3500, delivered 3498, errors 2");
+  });
+
+  it("says draining once publishing is over", async () => {
+    const { progressLine } = await import("../../sim/progress.ts");
+    const line = progressLine({ elapsedS: 41, totalS: 40, phase: "draining", connected: 300, sensors: 300, published: 1, delivered: 1,
+      errors: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 0, bytes: 0 });
+    expect(line.startsWith("[41/40 s draining]")).toBe(true);
+  });
+});
