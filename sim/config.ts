@@ -81,6 +81,12 @@ interface GroupSpec {
   values: Partial<Defaults>;
 }
 
+/**
+ * Sensors behind emulated modems, fleet-wide: each is a socat process and a pty pair (the
+ * kernel's pty limit is a few thousand, and every modem is a real serial line at its baud rate).
+ */
+export const MODEM_SENSORS_MAX = 64;
+
 export const DEFAULTS = {
   sensors: 200, durationS: 20, drainS: 10, intervalMs: 1000, jitterMs: 0, qos: 1, version: 4, keepaliveS: 60,
   ramp: 0, seed: 1, reportDir: "report", profile: "default", model: "temperature", payload: "json",
@@ -371,6 +377,10 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
       topic: v.topic, intervalMs: v.intervalMs, jitterMs: Math.min(v.jitterMs, v.intervalMs - 1), profile: v.profile, link: v.link, modem: v.modem,
     };
   });
+  const modemSensors = cfg.groups.reduce((n, g) => n + (g.modem ? g.count : 0), 0);
+  if (modemSensors > MODEM_SENSORS_MAX) {
+    fail(`${modemSensors} sensors behind emulated modems: at most ${MODEM_SENSORS_MAX} (each is a socat process and a pty pair); give the modem group a count`);
+  }
   const names = new Set<string>();
   for (const g of cfg.groups) {
     if (names.has(g.name)) fail(`two groups are named '${g.name}'`);

@@ -2,6 +2,7 @@
 // run the fleet, write report.json / report.md / report.html, print the summary (Markdown, or
 // JSON with --json) and, last, `report: <path>`. Exit 0 when every QoS 1/2 message arrived (and
 // none twice at QoS 2), 1 otherwise or on a runtime error, 2 on a usage error.
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { parseFleetConfig, FleetConfigError, USAGE } from "./config.ts";
 import { runFleet } from "./fleet.ts";
 import { fleetReport } from "./fleet-report.ts";
@@ -27,6 +28,17 @@ export function verdict(r: FleetReport): string[] {
   return problems;
 }
 
+/** Why the report directory cannot be written (checked before a run, not after it). */
+function reportDirProblem(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return `cannot write to '${dir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+}
+
 export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise<void>): Promise<number> {
   let cfg;
   try {
@@ -41,6 +53,11 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   if (cfg.help) {
     io.out(USAGE);
     return 0;
+  }
+  const unwritable = reportDirProblem(cfg.reportDir);
+  if (unwritable) {
+    io.err(`mote sim: --report: ${unwritable} (see mote sim --help)\n`);
+    return 2;
   }
   const range = shardRange(cfg.sensors, cfg.shard);
   if (range.end - range.first > TRAP_HANDLER_SENSORS_MAX && !trapHandlerOff()) return runWithoutTrapHandler(argv, io);

@@ -1,7 +1,7 @@
 // `mote sim` as a user runs it: help, usage errors (exit 2, one line), runtime errors (exit 1,
 // one line), a budget that cannot hold a group's messages, and progress lines off a terminal.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,14 @@ describe("mote sim", () => {
       "--topic", "a-long-deployment-prefix/building-seven/floor-three/line-four/{group}/{id}/{model}"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mote sim: group 'accelerometer': accelerometer messages in json \(up to \d+ payload bytes, topic \d+ bytes\) do not fit profile 'tiny'/);
+  });
+
+  it("refuses a report directory it cannot write before it runs anything", async () => {
+    const file = join(dir, "a-file");
+    writeFileSync(file, "not a directory");
+    const r = await mote(["--sensors", "1", "--report", join(file, "report")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mote sim: --report: cannot write to '${join(file, "report")}' (ENOTDIR) (see mote sim --help)\n`);
   });
 
   it("says which broker it could not reach and exits 1", async () => {

@@ -43,7 +43,7 @@ describe("flags", () => {
   });
 
   it("parse a link model and a modem", () => {
-    const c = parseFleetConfig(["--link", "latency=100ms,loss=1%", "--modem", "bg96@9600"]);
+    const c = parseFleetConfig(["--sensors", "4", "--link", "latency=100ms,loss=1%", "--modem", "bg96@9600"]);
     expect(c.groups[0].link.latencyMs).toBe(100);
     expect(c.groups[0].link.loss).toBeCloseTo(0.01);
     expect(c.groups[0].modem).toEqual({ dialect: "bg96", baud: 9600 });
@@ -78,7 +78,7 @@ describe("the config file", () => {
   });
 
   it("lets a group set its own model, payload, interval, link and modem", () => {
-    const p = file("own.json", { groups: [{ name: "trucks", model: "gps", payload: "text", interval: "5s", link: "latency=1s", modem: { dialect: "esp-at", baud: 9600 } }] });
+    const p = file("own.json", { groups: [{ name: "trucks", count: 4, model: "gps", payload: "text", interval: "5s", link: "latency=1s", modem: { dialect: "esp-at", baud: 9600 } }] });
     const g = parseFleetConfig(["--config", p]).groups[0];
     expect(g).toMatchObject({ name: "trucks", model: "gps", payload: "text", intervalMs: 5000, modem: { dialect: "esp-at", baud: 9600 } });
     expect(g.link.latencyMs).toBe(1000);
