@@ -54,8 +54,11 @@ export class OutageSchedule {
 
   /** Count of outages that have started so far. */
   get started(): number {
-    const t = this.now() - this.startMs;
-    return this.outages.reduce((n, o) => n + startedBy(o, t), 0);
+    return this.startedBy(this.now() - this.startMs);
+  }
+
+  private startedBy(elapsedMs: number): number {
+    return this.outages.reduce((n, o) => n + startedBy(o, elapsedMs), 0);
   }
 
   /** Registers a live transport, to be destroyed when an outage starts; one opened while down is cut at once. */
@@ -88,22 +91,26 @@ export class OutageSchedule {
     this.timer = undefined;
   }
 
-  private arm(): void {
-    const t = this.now() - this.startMs;
+  private arm(t = this.now() - this.startMs): void {
     const next = Math.min(...this.outages.map((o) => nextStart(o, t)));
     if (next === Infinity) return;
     this.timer = setTimeout(() => this.fire(), Math.min(TIMER_DELAY_MAX_MS, Math.max(0, Math.ceil(next - t))));
     this.timer.unref();
   }
 
-  /** Cuts the live transports if an outage has started since the last cut; a timer that fires early only re-arms. */
+  /**
+   * Cuts the live transports if an outage has started since the last cut; a timer that fires
+   * early only re-arms. One reading of the clock serves both decisions: read twice, a timer a
+   * hair early would find no outage started yet and then no outage left to wait for.
+   */
   private fire(): void {
     this.timer = undefined;
-    const started = this.started;
+    const t = this.now() - this.startMs;
+    const started = this.startedBy(t);
     if (started > this.cutAt) {
       this.cutAt = started;
-      for (const t of [...this.live]) t.destroy(linkDownError());
+      for (const live of [...this.live]) live.destroy(linkDownError());
     }
-    this.arm();
+    this.arm(t);
   }
 }

@@ -278,6 +278,22 @@ describe("OutageSchedule", () => {
     expect([err.message, err.code]).toEqual(["link down (scheduled outage)", "ENETDOWN"]);
   });
 
+  it("still cuts when its timer fires a hair before the outage starts (one clock reading per decision)", async () => {
+    const START = 1_000;
+    let script: number[] = [];
+    let elapsed = 0;
+    const s = new OutageSchedule([{ atS: 0.05, forS: 1, everyS: 0 }], START, () => START + (script.length > 0 ? script.shift()! : elapsed));
+    const [t, far] = duplexPair();
+    cleanup.push(() => (s.stop(), far.destroy()));
+    s.track(t);
+    s.start();
+    // The timer's first reading is 0.1 ms early; every later one is just after the start.
+    script = [49.9];
+    elapsed = 50.05;
+    const [err] = await once<[NodeJS.ErrnoException]>(t, "error");
+    expect(err.code).toBe("ENETDOWN");
+  });
+
   it("cuts the transports of each repetition and counts it", async () => {
     const s = new OutageSchedule([{ atS: 0.1, forS: 0.1, everyS: 0.2 }], performance.now());
     cleanup.push(() => s.stop());
