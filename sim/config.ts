@@ -30,6 +30,8 @@ export interface GroupConfig {
   link: LinkModel;
   /** The group reaches the broker through an emulated AT modem on a real pty (socat). */
   modem?: { dialect: ModemDialect; baud: number };
+  /** Left out, with a warning, when what it needs is missing (socat for a modem group) instead of failing the run. */
+  optional?: boolean;
 }
 
 export interface FleetConfig {
@@ -78,6 +80,7 @@ interface GroupSpec {
   name?: string;
   count?: number;
   weight?: number;
+  optional?: boolean;
   values: Partial<Defaults>;
 }
 
@@ -188,7 +191,7 @@ function readFlags(argv: string[]): Record<string, unknown> {
 }
 
 const FILE_KEYS = new Set([...Object.values(KEYS).map((k) => k.key), "groups"].filter((k) => k !== "config" && k !== "help"));
-const GROUP_KEYS = new Set(["name", "count", "weight", "model", "payload", "qos", "topic", "interval", "jitter", "profile", "link", "modem"]);
+const GROUP_KEYS = new Set(["name", "count", "weight", "optional", "model", "payload", "qos", "topic", "interval", "jitter", "profile", "link", "modem"]);
 
 function readFile(path: string): Record<string, unknown> {
   let text: string;
@@ -288,6 +291,7 @@ function groupSpecs(file: Record<string, unknown>, flags: Record<string, unknown
       name: o.name === undefined ? undefined : str(`--config: groups[${i}].name`, o.name),
       count: o.count === undefined ? undefined : int(`--config: groups[${i}].count`, o.count, 0, 1_000_000),
       weight: o.weight === undefined ? undefined : int(`--config: groups[${i}].weight`, o.weight, 0, 1_000_000),
+      optional: o.optional === undefined ? undefined : o.optional === true ? true : o.optional === false ? false : fail(`--config: groups[${i}].optional must be true or false`),
       values: groupValues(o, (k) => `--config: groups[${i}].${k}`),
     };
   });
@@ -375,6 +379,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     return {
       name, count: s.count ?? shares[w++], model: v.model as ModelName, payload: v.payload as PayloadFormat, qos: v.qos as 0 | 1 | 2,
       topic: v.topic, intervalMs: v.intervalMs, jitterMs: Math.min(v.jitterMs, v.intervalMs - 1), profile: v.profile, link: v.link, modem: v.modem,
+      ...(s.optional && { optional: true }),
     };
   });
   const modemSensors = cfg.groups.reduce((n, g) => n + (g.modem ? g.count : 0), 0);

@@ -2,12 +2,12 @@
 // rate), publishing for the configured duration, then a drain until every message published
 // has arrived (or the drain time is up), then an orderly DISCONNECT of everyone. Returns what
 // was measured; sim/fleet-report.ts turns it into the report.
-import type { FleetConfig } from "./config.ts";
 import { embeddedBroker, externalBroker, type FleetBroker } from "./broker.ts";
 import { GroupRun } from "./group.ts";
 import { Observer } from "./observer.ts";
 import { Sensor, type SensorEnv } from "./sensor.ts";
-import { modemLine, type ModemLine } from "./modem-line.ts";
+import { modemLine, socatOnPath, type ModemLine } from "./modem-line.ts";
+import { FleetConfigError, type FleetConfig, type GroupConfig } from "./config.ts";
 import { Progress, type ProgressSnapshot } from "./progress.ts";
 import { shardRange } from "./units.ts";
 import { sensorSeed } from "./prng.ts";
@@ -51,17 +51,31 @@ export interface FleetRun {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Groups of this shard: each group's global ids intersected with the shard's range. */
-function planGroups(cfg: FleetConfig): { groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number } } {
+/** Groups of this shard: each group's global ids intersected with the shard's range (none for a group left out). */
+function planGroups(cfg: FleetConfig, leftOut: Set<GroupConfig>): { groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number } } {
   const ids = shardRange(cfg.sensors, cfg.shard);
   let start = 0;
   const groups = cfg.groups.map((g, index) => {
     const first = Math.max(start, ids.first);
-    const end = Math.min(start + g.count, ids.end);
+    const end = leftOut.has(g) ? first : Math.min(start + g.count, ids.end);
     start += g.count;
     return { index, first, end: Math.max(first, end) };
   });
   return { groups, ids };
+}
+
+const NO_SOCAT = "emulated modems need socat on the PATH (Debian: apt-get install socat)";
+
+/** Modem groups that cannot run here: an error, or for an optional group a warning and no sensors. */
+function groupsLeftOut(cfg: FleetConfig, warn: (line: string) => void): Set<GroupConfig> {
+  const out = new Set<GroupConfig>();
+  if (!cfg.groups.some((g) => g.modem) || socatOnPath()) return out;
+  for (const g of cfg.groups.filter((x) => x.modem)) {
+    if (!g.optional) throw new FleetConfigError(`group '${g.name}': ${NO_SOCAT}`);
+    warn(`group '${g.name}' left out: ${NO_SOCAT}`);
+    out.add(g);
+  }
+  return out;
 }
 
 class Fleet {
@@ -210,11 +224,13 @@ class Fleet {
   }
 }
 
-export async function runFleet(cfg: FleetConfig, stop?: Promise<void>): Promise<FleetRun> {
-  const plan = planGroups(cfg);
+export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (line: string) => void = () => {}): Promise<FleetRun> {
+  const leftOut = groupsLeftOut(cfg, warn);
+  const plan = planGroups(cfg, leftOut);
   for (const g of cfg.groups) checkGroupBudget(g, cfg.version);
   const broker: FleetBroker = cfg.broker === undefined ? await embeddedBroker() : externalBroker(cfg.broker, cfg.tls);
   const fleet = new Fleet(cfg, broker, plan.ids, plan.groups);
+  for (const g of leftOut) fleet.errors.note("left out", new Error(`group '${g.name}': ${NO_SOCAT}`));
   void stop?.then(() => (fleet.stopped = true));
   try {
     const { observer } = fleet;

@@ -63,7 +63,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   if (range.end - range.first > TRAP_HANDLER_SENSORS_MAX && !trapHandlerOff()) return runWithoutTrapHandler(argv, io);
   let report: FleetReport;
   try {
-    report = fleetReport(await runFleet(cfg, stop));
+    report = fleetReport(await runFleet(cfg, stop, (line) => io.err(`mote sim: ${line}\n`)));
   } catch (e) {
     if (e instanceof FleetConfigError) {
       io.err(`mote sim: ${e.message}\n`);

@@ -91,6 +91,7 @@ describe("the config file", () => {
     expect(() => parseFleetConfig(["--config", file("bad-group.json", { groups: [{ name: "a", colour: "red" }] })])).toThrow(/unknown key 'colour' in groups\[0\]/);
     expect(() => parseFleetConfig(["--config", file("bad-qos.json", { groups: [{ qos: 5 }] })])).toThrow("--config: groups[0].qos must be an integer from 0 to 2, got '5'");
     expect(() => parseFleetConfig(["--config", file("both.json", { groups: [{ count: 1, weight: 1 }] })])).toThrow(/both count and weight/);
+    expect(() => parseFleetConfig(["--config", file("opt.json", { groups: [{ optional: "yes" }] })])).toThrow("--config: groups[0].optional must be true or false");
     expect(() => parseFleetConfig(["--config", file("dup.json", { groups: [{ name: "x" }, { name: "x" }] })])).toThrow(/two groups are named 'x'/);
     expect(() => parseFleetConfig(["--config", file("over.json", { sensors: 5, groups: [{ count: 6 }] })])).toThrow(/add up to 6, more than the fleet's 5/);
   });

@@ -1,7 +1,7 @@
 // Fleets of firmware sensors against real brokers (the embedded aedes and a mosquitto started
 // for the test): every message published is delivered and counted exactly, impaired links and
 // outages are honoured, shards split a fleet disjointly and completely.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -180,6 +180,26 @@ describe("link models", () => {
     const during = r.report.connections.timeline.filter((p) => p.tS >= 1.8 && p.tS <= 3.3);
     expect(during.length).toBeGreaterThan(0);
     expect(Math.max(...during.map((p) => p.connected))).toBe(0);
+  }, 60_000);
+
+  it("leaves out an optional modem group, with a warning, when socat is missing (npm start on a bare machine)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-fleet-"));
+    dirs.push(dir);
+    const config = join(dir, "fleet.json");
+    writeFileSync(config, JSON.stringify({ sensors: 6, groups: [{ name: "plain" }, { name: "field", count: 2, optional: true, modem: "bg96" }] }));
+    const path = process.env.PATH;
+    process.env.PATH = dir; // no socat here
+    let r: SimResult;
+    try {
+      r = await sim(["--config", config, "--duration", "1s", "--interval", "200ms"]);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("mote sim: group 'field' left out: emulated modems need socat on the PATH");
+    expect(r.report.groups.map((g) => [g.name, g.sensors])).toEqual([["plain", 4], ["field", 0]]);
+    expect(r.report.errors.map((e) => e.kind)).toContain("left out");
+    expect(r.report.messages.delivered).toBe(r.report.messages.published);
   }, 60_000);
 
   it("runs a group through emulated modems on real ptys", async () => {
