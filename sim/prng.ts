@@ -1,28 +1,14 @@
 // The simulator's only source of randomness: a seeded PRNG whose whole state is one u32, so
 // thousands of sensors can each own a stream and a run is reproduced from its seed.
+import { Mulberry32 } from "../host/mulberry32.ts";
 
 /** Odd constant of the Weyl sequence (2^32 / golden ratio): consecutive ids land far apart. */
 const GOLDEN_U32 = 0x9e3779b9;
 /** Used when mixing happens to yield 0, so a derived seed is never 0. */
 const NONZERO_SEED = 0x6d2b79f5;
-const TWO_POW_32 = 2 ** 32;
 
-/** mulberry32: deterministic for a seed; next() in [0, 1) with 32 bits of resolution. */
-export class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
-  }
-
+/** mulberry32 (host/mulberry32.ts), with the draws the sensor models need. */
+export class Prng extends Mulberry32 {
   /** Integer in [0, n); n up to 2^32 reaches every value. */
   int(n: number): number {
     return Math.floor(this.next() * n);

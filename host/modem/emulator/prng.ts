@@ -1,22 +1,9 @@
-// A small seeded PRNG (mulberry32): every random choice of the emulator comes from one of these,
-// so a run with the same seed and the same traffic makes the same choices.
+// The emulator's seeded PRNG (mulberry32, host/mulberry32.ts): every random choice of the
+// emulator comes from one of these, so a run with the same seed and the same traffic makes the
+// same choices.
+import { Mulberry32 } from "../../mulberry32.ts";
 
-export class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+export class Prng extends Mulberry32 {
   /** Integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
