@@ -19,7 +19,10 @@ export enum EventType {
   UnsubscribeDone = 6,
   /** The server sent DISCONNECT (reason, props). The host should close the transport. */
   ServerDisconnect = 7,
-  /** The server broke the protocol; a DISCONNECT with `reason` (MQTT 5) is in TX. Flush TX, then close. */
+  /**
+   * The server broke the protocol; a DISCONNECT with `reason` (MQTT 5) is in TX. Flush TX, then close.
+   * Over a topic alias: alias and topic length say which (0x83: the topic exceeds TOPIC_ALIAS_TOPIC_BYTES).
+   */
   ProtocolViolation = 8,
   /** CONNACK or PINGRESP did not arrive in time (reason 0x8D Keep Alive timeout). Close the transport. */
   Timeout = 9,
@@ -49,7 +52,7 @@ export const EV_OFFSET = 10;
 export const EV_TOTAL = 11;
 /** Wire packet type the event came from (0 for local events). */
 export const EV_PACKET_TYPE = 12;
-/** Message: the topic alias the server used (0 = none). */
+/** Message, ProtocolViolation: the topic alias the server used (0 = none). */
 export const EV_ALIAS = 13;
 /** Outgoing sequence number of the message (PublishDone / MessageDropped). */
 export const EV_VALUE = 14;

@@ -1,7 +1,7 @@
 // The Device API: one firmware instance on a real network, with a promise/event API that
 // feels like MQTT.js. `connect(url, options)` returns a Device; publish/subscribe/unsubscribe
 // return promises settled by the broker's acknowledgement (or its reason code); events are
-// connect, message, messageChunk, reconnect, offline, close, error, end.
+// connect, message, messageChunk, reconnect, offline, close, error, warning, stopped, end.
 //
 // The firmware does the protocol; this class only queues what the firmware cannot take yet
 // (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
@@ -12,7 +12,8 @@ import { Firmware } from "./firmware.ts";
 import { configure, connectProperties, publishBytes, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 import type { FirmwareEvent } from "./events.ts";
-import { Link } from "./link.ts";
+import { Link, type ClosedInfo } from "./link.ts";
+import type { Clock } from "./clock.ts";
 import { Queue } from "./queue.ts";
 import { PacketMeter } from "./packet-meter.ts";
 import { parseBrokerUrl } from "./url.ts";
@@ -63,6 +64,8 @@ export interface DeviceOptions extends TlsOptions {
   strictReceiveMaximum?: boolean;
   /** Use an existing transport instead of one chosen from the URL (tests, serial modems). */
   transport?: Transport;
+  /** Time and timers of the host loop (default: real time; tests and simulations pass a VirtualClock). */
+  clock?: Clock;
 }
 
 export interface PublishOptions {
@@ -163,6 +166,8 @@ export class Device extends EventEmitter {
   private ending: Promise<void> | undefined;
   private chunk: { topic: string; parts: Buffer[]; size: number; info: MessageInfo } | undefined;
   private pumpScheduled = false;
+  /** Wrong-type acknowledgements already reported (type/QoS). */
+  private readonly warnedAcks = new Set<string>();
   /** PROPS may hold properties a refused command did not consume. */
   private propsLeft = true;
   /** UTF-8 bytes of recently used topics: sensors publish to a few topics over and over. */
@@ -200,6 +205,7 @@ export class Device extends EventEmitter {
     if (rc !== 0) throw new MqttError(`invalid connect options: ${statusText(-rc)}`, undefined, -rc, "local");
     this.link = new Link(this.fw, {
       open: () => this.transport.open(),
+      clock: o.clock,
       onEvent: (ev) => this.onFirmwareEvent(ev),
       onTransmit: (b) => this.sentBytes.add(b),
       onReceive: (b) => this.receivedBytes.add(b),
@@ -209,8 +215,9 @@ export class Device extends EventEmitter {
         if (err.permanent) this.fw.exports.setOption(Option.AutoReconnect, 0);
         this.emit("error", err);
       },
-      onTransportClosed: () => this.onTransportClosed(),
+      onTransportClosed: (info) => this.onTransportClosed(info),
     });
+    this.receivedBytes.watch((type, id) => this.checkAck(type, id));
     this.link.start();
   }
 
@@ -418,13 +425,10 @@ export class Device extends EventEmitter {
         break;
       }
       case EventType.ServerDisconnect:
-        this.emit("error", new MqttError(`the broker disconnected: ${reasonLine(ev.reason)}`, ev.reason, undefined, "server-disconnect"));
+        this.emit("error", new MqttError(disconnectLine(ev), ev.reason, undefined, "server-disconnect"));
         break;
       case EventType.ProtocolViolation:
-        // 5.0 tells the broker why in a DISCONNECT; 3.1.1 has no way to and just closes.
-        this.emit("error", new MqttError((this.o.protocolVersion ?? 4) === 5
-          ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
-          : `the broker broke the protocol (${reasonLine(ev.reason)}); closed the connection`, ev.reason, undefined, "violation"));
+        this.emit("error", new MqttError(this.violationLine(ev), ev.reason, undefined, "violation"));
         break;
       case EventType.Timeout:
         this.emit("error", new MqttError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, ev.reason, undefined, "timeout"));
@@ -439,6 +443,33 @@ export class Device extends EventEmitter {
         this.emit("auth", { reasonCode: ev.reason, properties: ev.properties });
         break;
     }
+  }
+
+  /**
+   * An acknowledgement of the wrong kind for a message in flight (PUBACK for QoS 2, PUBREC or
+   * PUBCOMP for QoS 1) breaks the broker's side of the flow ([MQTT-4.3.2-4], [MQTT-4.3.3-8]).
+   * The firmware ignores it and keeps waiting for the right one (counters().unexpectedAcks), as
+   * it tolerates other broker slips; the Device says so once per kind ("warning").
+   */
+  private checkAck(type: PacketType, id: number): void {
+    const p = this.inflight.get(id);
+    if (!p || (p.qos === 2 ? type !== PacketType.PUBACK : type === PacketType.PUBACK)) return;
+    const key = `${type}/${p.qos}`;
+    if (this.warnedAcks.has(key)) return;
+    this.warnedAcks.add(key);
+    const want = p.qos === 2 ? "PUBREC, PUBCOMP" : "PUBACK";
+    this.emit("warning", `the broker answered a QoS ${p.qos} message (packet id ${id}) with ${PacketType[type]}: ignored, waiting for ${want}`);
+  }
+
+  private violationLine(ev: FirmwareEvent): string {
+    // An alias topic longer than the profile keeps is our budget, not the broker's fault [MQTT-3.3.2-10].
+    if (ev.reason === Reason.ImplementationSpecificError && ev.alias) {
+      return `topic alias ${ev.alias} maps a ${ev.topicLength}-byte topic; this profile keeps at most ${this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES")} bytes per alias (TOPIC_ALIAS_TOPIC_BYTES): disconnected with ${hex(ev.reason)}`;
+    }
+    // 5.0 tells the broker why in a DISCONNECT; 3.1.1 has no way to and just closes.
+    return (this.o.protocolVersion ?? 4) === 5
+      ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
+      : `the broker broke the protocol (${reasonLine(ev.reason)}); closed the connection`;
   }
 
   private onMessage(ev: FirmwareEvent): void {
@@ -464,7 +495,9 @@ export class Device extends EventEmitter {
     }
   }
 
-  private onTransportClosed(): void {
+  private onTransportClosed(info: ClosedInfo): void {
+    // A broker at its connection limit (or refusing in its own way) reads CONNECT and closes.
+    if (info.beforeConnack) this.emit("error", new MqttError("connection closed by the broker before CONNACK", undefined, undefined, "transport"));
     const was = this.connected;
     this.connected = false;
     this.chunk = undefined;
@@ -495,6 +528,20 @@ export class Device extends EventEmitter {
     for (const [, r] of this.requests) r.reject(err);
     this.requests.clear();
   }
+}
+
+/** A server DISCONNECT in words, with what the broker said besides the code (MQTT 5). */
+function disconnectLine(ev: FirmwareEvent): string {
+  const p = ev.properties;
+  const why = p?.reasonString !== undefined ? `: ${printable(String(p.reasonString))}` : "";
+  const ref = p?.serverReference !== undefined ? `; server reference '${printable(String(p.serverReference))}'` : "";
+  return `the broker disconnected: ${reasonLine(ev.reason)}${why}${ref}`;
+}
+
+/** A broker's text, fit for one line: control characters shown as '?', and cut short. */
+function printable(s: string): string {
+  const clean = s.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
+  return clean.length > 200 ? `${clean.slice(0, 197)}...` : clean;
 }
 
 function transportError(e: Error, host: string, port: number): MqttError {

@@ -22,6 +22,8 @@ export interface FirmwareEvent {
   first?: boolean;
   last?: boolean;
   alias?: number;
+  /** ProtocolViolation over a topic alias: the length of the topic the server mapped. */
+  topicLength?: number;
   /** SubscribeDone / UnsubscribeDone: one reason code per filter. */
   codes?: number[];
   properties?: Properties;
@@ -50,6 +52,9 @@ export function readEvent(fw: Firmware, type: EventType): FirmwareEvent {
     ev.offset = fw.ev(EV.OFFSET);
     ev.total = fw.ev(EV.TOTAL);
     ev.alias = fw.ev(EV.ALIAS);
+  } else if (type === EventType.ProtocolViolation && fw.ev(EV.ALIAS) !== 0) {
+    ev.alias = fw.ev(EV.ALIAS);
+    ev.topicLength = fw.ev(EV.TOPIC_LEN);
   } else if (type === EventType.Connected) {
     ev.sessionPresent = (flags & 1) !== 0;
   } else if (type === EventType.SubscribeDone || type === EventType.UnsubscribeDone) {

@@ -1,45 +1,84 @@
-// Binds one firmware instance to a byte transport (any Duplex: a TCP socket, a TLS socket, an
-// in-process stream pair) and to the clock, following the host loop written down in
-// firmware/index.ts: feed received bytes, poll events, drain TX, sleep until the next deadline.
-// It reconnects when the firmware says so (ReconnectDue) and ends the transport when the
-// firmware says the connection is over. It copies bytes only at the transport boundary.
-import type { Duplex } from "node:stream";
-import { TLSSocket } from "node:tls";
-import { EventType } from "./abi.ts";
+// The host loop, once: binds one firmware instance to a connection and a clock, following the
+// loop written down in firmware/index.ts: feed received bytes, poll events, drain TX, sleep until
+// the next deadline. It reconnects when the firmware says so (ReconnectDue) and closes the
+// connection when the firmware says it is over. Time comes from an injected Clock, so the same
+// loop runs on real timers (a socket, a serial line) and on virtual time (tests, simulations).
+//
+// Every wait is bounded: once a connection is over (our DISCONNECT, a CONNACK or PINGRESP
+// timeout, a server DISCONNECT, a protocol violation, a refusal) what TX holds is flushed, the
+// connection is half-closed, and it is destroyed CLOSE_GRACE_MS later whatever the peer does.
+import { EventType, SessionState } from "./abi.ts";
+import { realClock, type Clock, type TimerHandle } from "./clock.ts";
 import type { Firmware } from "./firmware.ts";
 import { readEvent, type FirmwareEvent } from "./events.ts";
 
-/** Events after which the firmware expects the transport to be closed. */
+/** Events after which the firmware expects the connection to be closed. */
 const CONNECTION_OVER = new Set([EventType.ProtocolViolation, EventType.Timeout, EventType.ServerDisconnect, EventType.ConnectRefused]);
 
-export interface LinkOptions {
-  /** Opens a new transport (called at start and on every ReconnectDue). */
-  open: () => Duplex;
-  /** Milliseconds as u32 (wraps); defaults to a monotonic clock. */
-  now?: () => number;
-  /** Every firmware event, as a plain object (copied out of the event record). */
-  onEvent?: (ev: FirmwareEvent) => void;
-  /** Bytes written to the transport (for byte accounting). */
-  onTransmit?: (bytes: Buffer) => void;
-  /** Bytes received from the transport (for byte accounting). */
-  onReceive?: (bytes: Buffer) => void;
-  /** The transport failed (refused, unreachable, TLS handshake, ...). */
-  onTransportError?: (err: Error) => void;
-  /** A transport closed (before or after MQTT was connected). */
-  onTransportClosed?: () => void;
+/**
+ * How long a half-closed connection may wait for the peer's close before it is destroyed: long
+ * enough for a DISCONNECT to leave over any link the host drives, short enough that nobody waits
+ * on a peer that keeps its side open.
+ */
+export const CLOSE_GRACE_MS = 500;
+
+/** Passes of one service() call before it yields: a bound, not a budget (one pass = one event or one TX drain). */
+const SERVICE_PASSES_MAX = 1_000_000;
+
+/**
+ * One connection as the loop sees it. A net.Socket, a TLS socket, a WebSocket stream, a serial
+ * line and an in-process pipe all fit; so does a test's scripted peer.
+ */
+export interface Connection {
+  write(bytes: Buffer): unknown;
+  /** Half-close after what was written. */
+  end(): unknown;
+  /** Close now. */
+  destroy(): unknown;
+  readonly destroyed?: boolean;
+  /** True while opening: the loop waits for "connect" ("secureConnect" when `encrypted`). */
+  readonly connecting?: boolean;
+  readonly encrypted?: boolean;
+  on(event: "data", fn: (bytes: Buffer) => void): unknown;
+  on(event: "error", fn: (e: Error) => void): unknown;
+  on(event: "close", fn: () => void): unknown;
+  once(event: "connect" | "secureConnect", fn: () => void): unknown;
 }
 
-const monotonic = () => Math.floor(performance.now()) >>> 0;
+export interface ClosedInfo {
+  /** The connection carried our CONNECT and closed before any answer (no CONNACK, no timeout). */
+  beforeConnack: boolean;
+}
+
+export interface LinkOptions {
+  /** Opens a new connection (called at start and on every ReconnectDue). */
+  open: () => Connection;
+  /** Time and timers (default: real time). */
+  clock?: Clock;
+  /** Every firmware event, as a plain object (copied out of the event record). */
+  onEvent?: (ev: FirmwareEvent) => void;
+  /** Bytes written to the connection (for byte accounting). */
+  onTransmit?: (bytes: Buffer) => void;
+  /** Bytes received from the connection (for byte accounting). */
+  onReceive?: (bytes: Buffer) => void;
+  /** The connection failed (refused, unreachable, TLS handshake, ...). */
+  onTransportError?: (err: Error) => void;
+  /** A connection closed (before or after MQTT was connected). */
+  onTransportClosed?: (info: ClosedInfo) => void;
+}
 
 export class Link {
-  private transport: Duplex | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private conn: Connection | undefined;
+  /** The current connection is over for us: half-closed, waiting out the grace. */
+  private closing = false;
+  private grace: TimerHandle | undefined;
+  private timer: TimerHandle | undefined;
   private timerDue = 0;
   private ended = false;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(readonly fw: Firmware, private readonly o: LinkOptions) {
-    this.now = o.now ?? monotonic;
+    this.clock = o.clock ?? realClock;
   }
 
   start(): void {
@@ -49,7 +88,7 @@ export class Link {
   /** Runs one pass of the host loop: events until none, TX until empty, then re-arms the timer. */
   service(): void {
     const fw = this.fw;
-    for (let guard = 0; guard < 1_000_000; guard++) {
+    for (let pass = 0; pass < SERVICE_PASSES_MAX; pass++) {
       const t = fw.exports.pollEvent(this.now()) as EventType;
       if (t !== EventType.None) {
         this.event(t);
@@ -62,62 +101,89 @@ export class Link {
     this.arm();
   }
 
-  /** Ends the session: DISCONNECT (when connected), then the transport closes and stays closed. */
+  /** Ends the session: DISCONNECT (when connected), then the connection closes and stays closed. */
   end(reason = 0): void {
     this.ended = true;
     this.flush(); // make room in TX for the DISCONNECT
     this.fw.exports.disconnect(reason);
     this.flush();
-    clearTimeout(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timer = undefined;
-    this.transport?.end();
+    this.closeConnection();
   }
 
-  /** True while a transport is open (or opening). */
+  /** True while a connection is open, opening or closing. */
   get open(): boolean {
-    return this.transport !== undefined;
+    return this.conn !== undefined;
   }
 
-  /** Drops the transport without DISCONNECT (tests of abnormal loss; the firmware reconnects). */
+  /** Drops the connection without DISCONNECT, as a broken link would (the firmware reconnects). */
   drop(): void {
-    this.transport?.destroy();
+    const c = this.conn;
+    if (!c) return;
+    c.destroy();
+    // A socket says "close" right after destroy(); a stream that never does is closed here.
+    this.clock.setTimer(() => this.closed(c, false), 0);
+  }
+
+  private now(): number {
+    return this.clock.now() >>> 0;
   }
 
   private connect(): void {
     if (this.ended) return;
-    const t = this.o.open();
-    this.transport = t;
+    const c = this.o.open();
+    this.conn = c;
+    this.closing = false;
     let opened = false;
     const onOpen = () => {
-      if (opened || t !== this.transport) return;
+      if (opened || c !== this.conn || this.closing) return;
       opened = true;
       this.fw.exports.transportOpened(this.now());
       this.service();
     };
-    // TLS sockets announce "secureConnect", TCP sockets "connect"; other streams are usable at once.
-    if (t instanceof TLSSocket) t.once("secureConnect", onOpen);
-    else if ((t as { connecting?: boolean }).connecting) t.once("connect", onOpen);
-    else queueMicrotask(onOpen);
-    t.on("data", (chunk: Buffer) => {
-      if (t !== this.transport) return;
+    // TLS announces "secureConnect" after its handshake ("connect" comes before it); TCP
+    // announces "connect"; other streams are usable at once.
+    if (c.encrypted) c.once("secureConnect", onOpen);
+    else if (c.connecting) c.once("connect", onOpen);
+    else this.clock.setTimer(onOpen, 0);
+    c.on("data", (chunk: Buffer) => {
+      if (c !== this.conn || this.closing) return; // nothing a peer says after the end counts
       this.o.onReceive?.(chunk);
       this.received(chunk);
     });
-    t.on("error", (e: Error) => {
-      if (t === this.transport) this.o.onTransportError?.(e);
-      t.destroy();
+    c.on("error", (e: Error) => {
+      if (c === this.conn && !this.closing) this.o.onTransportError?.(e);
+      c.destroy();
     });
-    t.on("close", () => {
-      if (t !== this.transport) return;
-      this.transport = undefined;
-      this.fw.exports.transportClosed(this.now());
-      this.o.onTransportClosed?.();
-      this.service();
-    });
+    c.on("close", () => this.closed(c, false));
+  }
+
+  /** Half-closes the current connection and destroys it after the grace, whatever the peer does. */
+  private closeConnection(): void {
+    const c = this.conn;
+    if (!c || this.closing) return;
+    this.closing = true;
+    c.end();
+    this.grace = this.clock.setTimer(() => this.closed(c, true), CLOSE_GRACE_MS);
+  }
+
+  /** The connection is gone (the peer closed it, it failed, or the grace ran out): tell the firmware. */
+  private closed(c: Connection, destroy: boolean): void {
+    if (c !== this.conn) return;
+    if (destroy && !c.destroyed) c.destroy();
+    this.clock.clearTimer(this.grace);
+    this.grace = undefined;
+    this.conn = undefined;
+    this.closing = false;
+    const beforeConnack = this.fw.exports.sessionState() === SessionState.Connecting;
+    this.fw.exports.transportClosed(this.now());
+    this.o.onTransportClosed?.({ beforeConnack });
+    this.service();
   }
 
   private received(chunk: Buffer): void {
-    for (let off = 0; off < chunk.length; ) {
+    for (let off = 0; off < chunk.length && !this.closing; ) {
       const n = this.fw.feed(chunk, off);
       off += n;
       this.service();
@@ -130,7 +196,7 @@ export class Link {
     if (t === EventType.ReconnectDue) this.connect();
     if (CONNECTION_OVER.has(t)) {
       this.flush();
-      this.transport?.end();
+      this.closeConnection();
     }
     this.o.onEvent?.(ev);
   }
@@ -141,8 +207,10 @@ export class Link {
   }
 
   private write(bytes: Buffer): void {
+    const c = this.conn;
+    if (!c || c.destroyed || this.closing) return;
     this.o.onTransmit?.(bytes);
-    if (this.transport && !this.transport.destroyed) this.transport.write(bytes);
+    c.write(bytes);
   }
 
   /**
@@ -154,15 +222,15 @@ export class Link {
     const now = this.now();
     const d = this.fw.exports.pollDelayMs(now);
     if (d < 0 || this.ended) {
-      clearTimeout(this.timer);
+      this.clock.clearTimer(this.timer);
       this.timer = undefined;
       return;
     }
     const due = now + d;
     if (this.timer !== undefined && this.timerDue <= due) return;
-    clearTimeout(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timerDue = due;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimer(() => {
       this.timer = undefined;
       this.fw.exports.handleTimeout(this.now());
       this.service();

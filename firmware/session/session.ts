@@ -261,6 +261,16 @@ function violation(reason: i32): i32 {
   return EventType.ProtocolViolation;
 }
 
+/** A violation over a topic alias: the event keeps the alias and the topic's length, so the host can say which. */
+function aliasViolation(reason: i32): i32 {
+  let alias = evGet(EV_ALIAS);
+  let len = evGet(EV_TOPIC_LEN);
+  violation(reason);
+  evSet(EV_ALIAS, alias);
+  evSet(EV_TOPIC_LEN, len);
+  return EventType.ProtocolViolation;
+}
+
 /** Resolves a topic alias on an incoming PUBLISH (3.3.2.3.4); returns 0 or a reason code. */
 function resolveInboundAlias(): i32 {
   if (!MQTT5_ENABLED) return 0;
@@ -305,7 +315,7 @@ function handlePacket(type: u32, now: u32): i32 {
     let qos = (evGet(EV_FLAGS) >> 1) & 3;
     if (qos > 0 && !txRoom(4)) return -1;
     let r = resolveInboundAlias();
-    if (r != 0) return violation(r);
+    if (r != 0) return aliasViolation(r);
     let deliver = 1;
     if (qos == 2) {
       deliver = admitQos2(id);

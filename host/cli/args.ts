@@ -59,6 +59,7 @@ export interface ParsedArgs {
   key?: string;
   insecure?: boolean;
   stats?: boolean;
+  quiet?: boolean;
   modem?: string;
   dialect?: "esp-at" | "bg96";
   apn?: string;
@@ -139,6 +140,8 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "send raw MQTT over this serial port (a line to a mote bridge, or a broker on a UART)" },
   { names: ["--baud"], key: "baud", arity: 1, commands: BOTH, arg: "n", value: { type: "int", min: 50, max: 4_000_000 },
     help: "serial line speed for --modem or --serial, 8N1 (default 115200)" },
+  { names: ["--quiet"], key: "quiet", arity: 0, commands: BOTH,
+    help: "do not print what the run survives (the broker's disconnect reasons, its slips); errors that end the run are still printed" },
   { names: ["--stats"], key: "stats", arity: 0, commands: BOTH,
     help: "at the end, print to stderr the bytes sent and received per MQTT packet type, and on the wire (TLS, WebSocket framing included)" },
 

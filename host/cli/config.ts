@@ -39,6 +39,8 @@ export interface CliConfig {
   verbose: boolean;
   /** Print the byte accounting to stderr at the end. */
   stats: boolean;
+  /** Do not print what the run survives (server DISCONNECT reasons, wrong-type acknowledgements). */
+  quiet: boolean;
   /** The line to the broker when it is not the network: an AT modem, or raw MQTT on a serial port. */
   line?: { kind: "modem"; path: string; dialect: "esp-at" | "bg96"; baudRate: number; apn?: string; ssid?: string; wifiPassword?: string; host: string; port: number }
     | { kind: "serial"; path: string; baudRate: number };
@@ -227,7 +229,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     line,
     command: cmd, url, where, device, version, topics, qos: (a.qos ?? 0) as 0 | 1 | 2,
     disconnectProperties: bags.disconnect, retain: a.retain ?? false, repeat: a.repeat ?? 1,
-    repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false, stats: a.stats ?? false,
+    repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false, stats: a.stats ?? false, quiet: a.quiet ?? false,
     publishProperties: bags.publish, subscribeProperties: bags.subscribe, count: a.count, timeoutS: a.timeout,
   };
 

@@ -66,9 +66,8 @@ async function main(argv: string[]): Promise<never> {
   try {
     const { runPub } = await import("./pub.ts");
     const { runSub } = await import("./sub.ts");
-    const code = command === "pub"
-      ? await runPub(config, interrupted)
-      : await runSub(config, interrupted, (line) => process.stderr.write(`${prefix}: ${line}\n`));
+    const warn = (line: string) => { process.stderr.write(`${prefix}: ${line}\n`); };
+    const code = command === "pub" ? await runPub(config, interrupted, warn) : await runSub(config, interrupted, warn);
     clearInterval(keepAlive);
     return exit(code, prefix);
   } catch (e) {

@@ -69,9 +69,9 @@ async function loadPayload(cfg: CliConfig): Promise<Buffer | undefined> {
   }
 }
 
-export async function runPub(cfg: CliConfig, interrupted: Promise<void>): Promise<number> {
+export async function runPub(cfg: CliConfig, interrupted: Promise<void>, warn: (line: string) => void): Promise<number> {
   const payload = await loadPayload(cfg); // before connecting, as mosquitto_pub does
-  const session = await Session.open(cfg);
+  const session = await Session.open(cfg, warn);
   const device = session.device;
   const outbox = device.fw.budget("OUTBOX_BYTES");
   const opts: PublishOptions = { qos: cfg.qos, retain: cfg.retain, properties: cfg.publishProperties };

@@ -2,7 +2,7 @@
 // CONNACK, the Device reconnects by itself afterwards: connectAsync), telling a dropped
 // connection (survived) from the end of the road (a protocol violation, a refusal after which
 // the Device stops reconnecting), and ending with a normal DISCONNECT.
-import { connectAsync, reasonLine, type Device, MqttError } from "../device.ts";
+import { connectAsync, type Device, MqttError } from "../device.ts";
 import { Option, SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
 import type { Transport } from "../transports/transport.ts";
@@ -25,7 +25,10 @@ export class Session {
   private violations: number;
   private ending = false;
 
-  private constructor(readonly device: Device, readonly cfg: CliConfig) {
+  /** The broker's last DISCONNECT, in words (for a -W timeout line). */
+  lastDisconnect: string | undefined;
+
+  private constructor(readonly device: Device, readonly cfg: CliConfig, private readonly warn: (line: string) => void) {
     this.fatal = new Promise<never>((_, reject) => {
       this.fail = (e) => {
         if (this.failed) return;
@@ -36,18 +39,20 @@ export class Session {
     this.fatal.catch(() => {});
     this.violations = device.counters().protocolViolations;
     device.on("error", (e: Error) => this.onError(e));
+    device.on("warning", (line: string) => this.survived(line));
     device.on("close", () => this.onClose());
   }
 
   /**
    * Connects; a failure before the first CONNACK is a CliExit at once (no retry), as in
-   * mosquitto_pub/sub. `attach` adds listeners before any byte is read.
+   * mosquitto_pub/sub. `warn` prints what the run survives (unless --quiet); `attach` adds
+   * listeners before any byte is read.
    */
-  static async open(cfg: CliConfig, attach: (d: Device) => void = () => {}): Promise<Session> {
+  static async open(cfg: CliConfig, warn: (line: string) => void, attach: (d: Device) => void = () => {}): Promise<Session> {
     let session: Session | undefined;
     try {
       await connectAsync(cfg.url, { ...cfg.device, transport: await lineTransport(cfg) }, (d) => {
-        session = new Session(d, cfg);
+        session = new Session(d, cfg, warn);
         attach(d);
       });
     } catch (e) {
@@ -66,9 +71,20 @@ export class Session {
     const v = this.device.counters().protocolViolations;
     if (v > this.violations) {
       this.violations = v;
-      this.fail(new CliExit(1, violationLine(e, this.cfg)));
+      this.fail(new CliExit(1, errorLine(e)));
       void this.device.end();
+      return;
     }
+    // The Device reconnects after a server DISCONNECT: say why it went, once per DISCONNECT.
+    if (e instanceof MqttError && e.kind === "server-disconnect") {
+      this.lastDisconnect = errorLine(e);
+      this.survived(this.lastDisconnect);
+    }
+  }
+
+  /** A line about something the run goes on after; --quiet silences it. */
+  private survived(line: string): void {
+    if (!this.cfg.quiet && !this.ending) this.warn(line);
   }
 
   private onClose(): void {
@@ -98,15 +114,6 @@ export class Session {
 /** The one line for an error (Device errors are already written for people). */
 export function errorLine(e: unknown): string {
   return e instanceof Error ? e.message.split("\n")[0] : String(e);
-}
-
-/** A protocol violation by the broker: 5.0 sends DISCONNECT with the reason, 3.1.1 just closes. */
-function violationLine(e: Error, cfg: CliConfig): string {
-  const code = e instanceof MqttError ? e.reasonCode : undefined;
-  if (code === undefined) return errorLine(e);
-  return cfg.version === 5
-    ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(code)}`
-    : `the broker broke the protocol (${reasonLine(code)}); closed the connection`;
 }
 
 /** The --stats table: MQTT bytes per packet type each way, then what crossed the wire. */

@@ -1,13 +1,17 @@
 // mote sub: subscribe to every -t filter at QoS -q and print each message: the payload, or
-// 'topic payload' with -v, one per line. -C n exits after n messages with a normal DISCONNECT
-// (so no will is published); -W s exits s seconds after connecting (status 1 when nothing
-// arrived). A dropped connection is survived: the Device reconnects and resubscribes (or, with
-// -c, resumes the session).
+// 'topic payload' with -v, one per line. Messages of any size are printed: one larger than the
+// firmware's RX buffer arrives in chunks, which go to stdout as they come, so memory stays
+// bounded. -C n exits after n messages with a normal DISCONNECT (so no will is published); -W s
+// exits s seconds after connecting (status 1 when nothing arrived, naming the broker's last
+// DISCONNECT reason if there was one). A dropped connection is survived: the Device reconnects
+// and resubscribes (or, with -c, resumes the session).
 import { reasonLine } from "../device.ts";
 import type { CliConfig } from "./config.ts";
 import { CliExit, Session } from "./session.ts";
 
 const NL = Buffer.from("\n");
+
+interface ChunkInfo { offset: number; total: number; last: boolean }
 
 export async function runSub(cfg: CliConfig, interrupted: Promise<void>, warn: (line: string) => void): Promise<number> {
   let received = 0;
@@ -15,14 +19,48 @@ export async function runSub(cfg: CliConfig, interrupted: Promise<void>, warn: (
   let finish!: () => void;
   const finished = new Promise<void>((r) => { finish = r; });
   void interrupted.then(() => finish());
-  const onMessage = (topic: string, payload: Buffer) => {
-    if (cfg.count !== undefined && received >= cfg.count) return; // arrived while the DISCONNECT was on its way
+  const full = () => cfg.count !== undefined && received >= cfg.count; // later ones arrived while the DISCONNECT was on its way
+  const counted = () => {
     received++;
-    process.stdout.write(cfg.verbose ? Buffer.concat([Buffer.from(`${topic} `, "utf8"), payload, NL]) : Buffer.concat([payload, NL]));
-    if (cfg.count !== undefined && received >= cfg.count) finish();
+    if (full()) finish();
   };
-  // The listener goes on before connecting: a resumed session (-c) delivers right after CONNACK.
-  const session = await Session.open(cfg, (d) => d.on("message", onMessage));
+  const onMessage = (topic: string, payload: Buffer) => {
+    if (full()) return;
+    process.stdout.write(cfg.verbose ? Buffer.concat([Buffer.from(`${topic} `, "utf8"), payload, NL]) : Buffer.concat([payload, NL]));
+    counted();
+  };
+  // A chunked message streams to stdout; `streaming` is the one being written.
+  let streaming: { topic: string; written: number; total: number } | undefined;
+  const onChunk = (topic: string, chunk: Buffer, info: ChunkInfo) => {
+    if (info.offset === 0) {
+      if (full()) return;
+      streaming = { topic, written: 0, total: info.total };
+      if (cfg.verbose) process.stdout.write(`${topic} `);
+    }
+    if (!streaming) return;
+    process.stdout.write(chunk);
+    streaming.written += chunk.length;
+    if (info.last) {
+      process.stdout.write(NL);
+      streaming = undefined;
+      counted();
+    }
+  };
+  const onClose = () => {
+    if (!streaming) return;
+    // The rest never comes on this connection (a QoS 1/2 message is sent again, whole): end the line and say so.
+    process.stdout.write(NL);
+    warn(`a message on '${streaming.topic}' was cut after ${streaming.written} of ${streaming.total} bytes: the connection closed`);
+    streaming = undefined;
+  };
+  // The Device reassembles nothing (maxMessageBytes 0): every chunked message is streamed here.
+  const streamed: CliConfig = { ...cfg, device: { ...cfg.device, maxMessageBytes: 0 } };
+  // The listeners go on before connecting: a resumed session (-c) delivers right after CONNACK.
+  const session = await Session.open(streamed, warn, (d) => {
+    d.on("message", onMessage);
+    d.on("messageChunk", onChunk);
+    d.on("close", onClose);
+  });
   const device = session.device;
   const timer = cfg.timeoutS === undefined ? undefined : setTimeout(() => { timedOut = true; finish(); }, cfg.timeoutS * 1000);
 
@@ -40,6 +78,9 @@ export async function runSub(cfg: CliConfig, interrupted: Promise<void>, warn: (
     clearTimeout(timer);
     await session.end();
   }
-  if (timedOut && received === 0) throw new CliExit(1, `timed out: no message in ${cfg.timeoutS} s`);
+  if (timedOut && received === 0) {
+    const last = session.lastDisconnect ? ` (last: ${session.lastDisconnect})` : "";
+    throw new CliExit(1, `timed out: no message in ${cfg.timeoutS} s${last}`);
+  }
   return 0;
 }

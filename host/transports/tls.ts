@@ -5,6 +5,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { readFileSync } from "node:fs";
 import type { Transport } from "./transport.ts";
+import { WireCount } from "./wire-count.ts";
 
 export interface TlsOptions {
   /** CA certificate file(s) to trust (PEM); default: Node's bundled roots. */
@@ -26,8 +27,7 @@ function read(path: string, what: string): Buffer {
 
 export class TlsTransport implements Transport {
   readonly kind: string = "tls";
-  private sent = 0;
-  private received = 0;
+  private readonly wire = new WireCount();
   private readonly secure: tls.ConnectionOptions;
 
   constructor(private readonly host: string, private readonly port: number, o: TlsOptions = {}) {
@@ -49,16 +49,13 @@ export class TlsTransport implements Transport {
   open(): tls.TLSSocket {
     const raw = net.connect({ host: this.host, port: this.port });
     raw.setNoDelay(true);
-    raw.on("close", () => {
-      this.sent += raw.bytesWritten;
-      this.received += raw.bytesRead;
-    });
+    this.wire.track(raw);
     const s = tls.connect({ ...this.secure, socket: raw, host: this.host });
     raw.on("error", (e) => s.destroy(e));
     return s;
   }
 
   wireBytes() {
-    return { sent: this.sent, received: this.received };
+    return this.wire.totals();
   }
 }

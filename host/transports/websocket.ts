@@ -4,12 +4,12 @@ import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import WebSocket, { createWebSocketStream } from "ws";
 import type { Transport } from "./transport.ts";
+import { WireCount } from "./wire-count.ts";
 import { TlsTransport, type TlsOptions } from "./tls.ts";
 
 export class WebSocketTransport implements Transport {
   readonly kind: string;
-  private sent = 0;
-  private received = 0;
+  private readonly wire = new WireCount();
   private readonly tls: TlsTransport | undefined;
 
   constructor(private readonly url: string, secure: boolean, tlsOptions: TlsOptions = {}) {
@@ -21,19 +21,13 @@ export class WebSocketTransport implements Transport {
   open(): Duplex {
     const ws = new WebSocket(this.url, "mqtt", { ...(this.tls?.tlsOptions() ?? {}), perMessageDeflate: false });
     const stream = createWebSocketStream(ws);
-    let socket: Socket | undefined;
-    ws.on("upgrade", (res) => { socket = res.socket as Socket; });
-    ws.on("close", () => {
-      if (socket) {
-        this.sent += socket.bytesWritten;
-        this.received += socket.bytesRead;
-      }
-    });
+    // The socket carries the HTTP upgrade too: it is counted from the request on.
+    ws.once("upgrade", (res) => this.wire.track(res.socket as Socket));
     // The stream is usable at once: writes wait for the connection to open.
     return stream;
   }
 
   wireBytes() {
-    return { sent: this.sent, received: this.received };
+    return this.wire.totals();
   }
 }
