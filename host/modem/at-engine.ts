@@ -2,6 +2,9 @@
 // also in the middle of a command's reply and between a prompt and its data. It knows nothing
 // of states or sockets: it writes commands, feeds what the modem says through the tokenizer,
 // and settles each command with its final reply. Commands issued while one is in flight wait.
+// A reply is bounded: more info lines or more read bytes than the command may produce fail it
+// (kind "overflow") at once, so a babbling modem is never buffered nor taken for socket data.
+import { INFO_LINES_MAX, REPLY_QUOTE_CHARS } from "./budget.ts";
 import type { Dialect, UrcKind } from "./dialect.ts";
 import { Tokenizer, type Token } from "./tokenizer.ts";
 
@@ -21,6 +24,10 @@ export interface Exchange {
   readonly then?: RegExp;
   /** On success, the tokenizer switches to passthrough at once (bytes after it in the same chunk are data). */
   readonly passthrough?: boolean;
+  /** Info lines the reply may have (default INFO_LINES_MAX); one more fails the command. */
+  readonly maxLines?: number;
+  /** Raw bytes read replies may announce in all: what a read command asked for (default 0). */
+  readonly maxDataBytes?: number;
 }
 
 export interface Reply {
@@ -36,9 +43,13 @@ export interface Reply {
   dataBytes: number;
 }
 
-export type AtFailureKind = "error" | "timeout";
+export type AtFailureKind = "error" | "timeout" | "overflow";
 
-/** A command failed: an error reply (kind "error", `reply` is the line) or no reply in time. */
+/**
+ * A command failed: an error reply (kind "error", `reply` is the line), no reply in time, or a
+ * reply longer than the command can produce (kind "overflow", `reply` is the line or read header
+ * past the bound; the rest of the reply may still come, so the stream is out of step).
+ */
 export class AtError extends Error {
   constructor(message: string, readonly kind: AtFailureKind, readonly cmd: string, readonly reply: string, readonly payloadWritten: boolean) {
     super(message);
@@ -63,6 +74,8 @@ interface Pending {
   readonly ex: Exchange;
   phase: "prompt" | "final" | "then";
   readonly reply: Reply;
+  /** Raw bytes the read headers so far announced. */
+  announced: number;
   payloadWritten: boolean;
   timer: NodeJS.Timeout | undefined;
   resolve(r: Reply): void;
@@ -71,6 +84,7 @@ interface Pending {
 
 const GARBAGE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]/;
 const matches = (res: readonly RegExp[], text: string) => res.some((r) => r.test(text));
+const quote = (text: string) => JSON.stringify(text.length > REPLY_QUOTE_CHARS ? `${text.slice(0, REPLY_QUOTE_CHARS)}...` : text);
 
 export class AtEngine {
   readonly tokenizer: Tokenizer;
@@ -103,6 +117,7 @@ export class AtEngine {
         ex, resolve, reject,
         phase: ex.payload !== undefined || ex.untilPrompt ? "prompt" : "final",
         reply: { final: "", lines: [], data: [], dataBytes: 0 },
+        announced: 0,
         payloadWritten: false,
         timer: undefined,
       };
@@ -163,10 +178,7 @@ export class AtEngine {
       case "header": {
         const p = this.current;
         if (t.tag === "push") this.rawSink = "push";
-        else if (p) {
-          this.rawSink = "read";
-          p.reply.header = t.text;
-        } else this.rawSink = "drop";
+        else this.rawSink = p && this.readHeader(p, t.text, t.length) ? "read" : "drop";
         return;
       }
       case "data": {
@@ -219,8 +231,26 @@ export class AtEngine {
       return true;
     }
     if (isUrc) return false;
-    p.reply.lines.push(text);
+    const max = ex.maxLines ?? INFO_LINES_MAX;
+    if (p.reply.lines.length >= max) this.overflow(p, `more than ${max} info lines: ${quote(text)}`, text);
+    else p.reply.lines.push(text);
     return true;
+  }
+
+  /** Counts a read header against the bytes the command asked for; false (and the command failed) when over. */
+  private readHeader(p: Pending, text: string, length: number): boolean {
+    const asked = p.ex.maxDataBytes ?? 0;
+    p.announced += length;
+    if (p.announced > asked) {
+      this.overflow(p, `more bytes than asked: ${quote(text)} makes ${p.announced}, at most ${asked}`, text);
+      return false;
+    }
+    p.reply.header = text;
+    return true;
+  }
+
+  private overflow(p: Pending, what: string, reply: string): void {
+    this.fail(p, new AtError(`${p.ex.cmd} answered ${what}`, "overflow", p.ex.cmd, reply, p.payloadWritten));
   }
 
   private prompt(): void {

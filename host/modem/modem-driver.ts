@@ -353,7 +353,7 @@ export class ModemDriver {
   }
 
   private atFailure(e: AtError): ModemError {
-    if (e.kind === "timeout") return new ModemError(`modem: ${e.message}`, "SYNC");
+    if (e.kind !== "error") return new ModemError(`modem: ${e.message}`, "SYNC"); // a timeout or an overflow: the reply's end is unknown
     return new ModemError(`modem: ${e.cmd} failed (${e.reply})`, this.state);
   }
 
@@ -435,7 +435,7 @@ export class ModemDriver {
         break;
       } catch (e) {
         if (!(e instanceof AtError)) throw e;
-        if (e.kind === "error") await sleep(Math.min(100, syncReplyMs)); // noise before our AT: try again
+        if (e.kind !== "timeout") await sleep(Math.min(100, syncReplyMs)); // noise before our AT: try again
       }
     }
     // A late OK to an earlier attempt must not answer the next command: let it arrive first.
@@ -502,7 +502,7 @@ export class ModemDriver {
         }
         break;
       } catch (e) {
-        if (!(e instanceof AtError) || e.kind === "timeout") throw e;
+        if (!(e instanceof AtError) || e.kind !== "error") throw e;
         if (attempt === 0 && d.alreadyOpen?.test(e.reply)) {
           await this.runClose();
           continue;
@@ -544,7 +544,7 @@ export class ModemDriver {
         await this.run({ cmd, payload, ok: d.ok, fail: d.fail, timeoutMs: d.timeoutMs * this.timing.timeoutScale });
         break;
       } catch (e) {
-        if (!(e instanceof AtError) || e.kind === "timeout") throw e;
+        if (!(e instanceof AtError) || e.kind !== "error") throw e;
         // Refused before the data went out, or "buffer full": nothing was taken, try again.
         const again = !e.payloadWritten || d.retry.some((r) => r.test(e.reply));
         if (!again || attempt >= 5) throw new ModemError(`modem: send failed (${e.reply})`, "READY");
@@ -583,7 +583,7 @@ export class ModemDriver {
     let got = 0;
     try {
       const r = await this.run({
-        cmd: fill(d.cmd, { n: want }),
+        cmd: fill(d.cmd, { n: want }), maxDataBytes: want,
         ok: this.dialect.ok,
         fail: this.dialect.fail,
         timeoutMs: d.timeoutMs * this.timing.timeoutScale + want * this.msPerByte,
@@ -591,7 +591,7 @@ export class ModemDriver {
       data = r.data;
       got = r.dataBytes;
     } catch (e) {
-      if (!(e instanceof AtError) || e.kind === "timeout") throw e;
+      if (!(e instanceof AtError) || e.kind !== "error") throw e;
       if (!d.errorMeansEmpty) throw new ModemError(`modem: read failed (${e.reply})`, "READY");
     }
     // A short read emptied the modem's buffer, unless a notice came meanwhile.
@@ -607,7 +607,7 @@ export class ModemDriver {
       await this.run({ cmd: "AT", timeoutMs: this.timing.syncReplyMs, ok: this.dialect.ok, fail: this.dialect.fail });
     } catch (e) {
       if (e instanceof AtError && e.kind === "timeout") throw new ModemError(`modem: no reply to AT on ${this.o.path} (idle probe)`, "SYNC");
-      if (!(e instanceof AtError)) throw e; // an ERROR reply still says the modem is there
+      if (!(e instanceof AtError) || e.kind === "overflow") throw e; // an ERROR reply still says the modem is there
     }
   }
 

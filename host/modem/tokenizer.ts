@@ -9,6 +9,7 @@
 // 0x1A or NUL). Headers announced by the dialect's raw rules switch to raw-N by themselves:
 // `+IPD,5:` (ends at ':'), `+CIPRECVDATA:5,` (ends at ','), `+QIRD: 5` CR LF (ends at the line).
 // Passthrough mode (transparent sockets): every byte is data until the consumer says otherwise.
+import { LINE_BYTES_MAX, RAW_BYTES_MAX } from "./budget.ts";
 
 /** A header after which `length` raw bytes follow. Data, taken from a dialect. */
 export interface RawRule {
@@ -38,16 +39,12 @@ const GT = 0x3e;
 const SP = 0x20;
 const COLON = 0x3a;
 const COMMA = 0x2c;
-/** A longer line is cut (and is surely garbage): no modem reply line comes close. */
-export const MAX_LINE_BYTES = 1024;
-/** A header announcing more is not believed (and is passed on as a line). */
-export const MAX_RAW_BYTES = 65536;
 const EMPTY = Buffer.alloc(0);
 
 export class Tokenizer {
   private buf: Buffer = EMPTY;
   private pos = 0;
-  private readonly line = Buffer.alloc(MAX_LINE_BYTES);
+  private readonly line = Buffer.alloc(LINE_BYTES_MAX);
   private lineLen = 0;
   /** The current line holds something other than CR. */
   private lineText = false;
@@ -97,7 +94,7 @@ export class Tokenizer {
         if (t) return t;
         continue;
       }
-      if (this.lineLen === MAX_LINE_BYTES) {
+      if (this.lineLen === LINE_BYTES_MAX) {
         const t = this.endLine();
         this.line[this.lineLen++] = b;
         this.lineText = b !== CR;
@@ -170,7 +167,7 @@ export class Tokenizer {
       const m = r.pattern.exec(text);
       if (!m) continue;
       const length = Number(m[1]);
-      if (!(length >= 0 && length <= MAX_RAW_BYTES)) continue;
+      if (!(length >= 0 && length <= RAW_BYTES_MAX)) continue;
       this.lineLen = 0;
       this.lineText = false;
       this.raw = length;
