@@ -55,17 +55,22 @@ export class VirtualClock implements Clock {
   runUntil(done: () => boolean, limitMs: number): boolean {
     const end = this.t + limitMs;
     if (done()) return true;
-    for (let n = 0; n < VIRTUAL_TIMERS_PER_ADVANCE_MAX; n++) {
-      const due = this.nextDue();
-      if (due === undefined || due > end) break;
-      const e = this.pop()!;
-      this.t = Math.max(this.t, e.due);
-      e.live = false;
-      e.fn();
+    for (let n = 0; n < VIRTUAL_TIMERS_PER_ADVANCE_MAX && this.fireNext(end); n++) {
       if (done()) return true;
     }
     this.t = Math.max(this.t, end);
     return done();
+  }
+
+  /** Fires the next timer if it is due no later than `untilMs` (absolute); false when none is. */
+  fireNext(untilMs: number): boolean {
+    const due = this.nextDue();
+    if (due === undefined || due > untilMs) return false;
+    const e = this.pop()!;
+    this.t = Math.max(this.t, e.due);
+    e.live = false;
+    e.fn();
+    return true;
   }
 
   private dropDead(): void {
