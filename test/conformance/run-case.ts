@@ -73,10 +73,10 @@ export async function runCase(c: MosquittoCase): Promise<CaseRun> {
     const conn = await broker.accept(ACCEPT_TIMEOUT_MS);
     const outcome: Outcome = conn ? await play(conn, script) : { connectProblems: ["the client did not connect"], steps: [] };
     conn?.destroy();
-    driver.stop("peer");
+    driver.stop();
     return { version, expectDisconnect, deviations, outcome, driver: await driver.done };
   } finally {
-    driver.stop("peer");
+    driver.stop();
     await broker.close();
   }
 }

@@ -1,15 +1,13 @@
-// Drives one firmware instance over a real TCP socket on real time, following the host loop
-// written down in firmware/index.ts: received bytes are fed until all are taken; events are
-// polled one by one; TX is drained and written; pollDelayMs/handleTimeout run the timers.
-// When the firmware reports that the connection is over (ProtocolViolation, Timeout,
-// ServerDisconnect, ConnectRefused), what is left in TX is written and the socket is ended.
-import net from "node:net";
+// One firmware instance on the real host loop (host/link.ts) over a real TCP socket on real
+// time, for the conformance suite: no reconnect, a command run once right after Connected, every
+// event recorded. When the firmware reports that the connection is over, the Link flushes TX,
+// half-closes and destroys the socket after its grace; `lifetimeMs` bounds the whole run.
 import { Firmware } from "../../host/firmware.ts";
 import { configure, type ConnectOptions } from "../../host/commands.ts";
-import { readEvent, type FirmwareEvent } from "../../host/events.ts";
+import type { FirmwareEvent } from "../../host/events.ts";
 import { EventType, Option } from "../../host/abi.ts";
-
-const CONNECTION_OVER = new Set([EventType.ProtocolViolation, EventType.Timeout, EventType.ServerDisconnect, EventType.ConnectRefused]);
+import { Link } from "../../host/link.ts";
+import { TcpTransport } from "../../host/transports/tcp.ts";
 
 export interface DriverOptions {
   port: number;
@@ -23,8 +21,6 @@ export interface DriverOptions {
 
 export interface DriverRecord {
   events: FirmwareEvent[];
-  /** "client": we ended it after a connection-over event; "peer": the broker closed; "lifetime": the bound hit. */
-  closedBy: "client" | "peer" | "lifetime" | "error";
   onConnectedResult?: number;
   socketErrors: string[];
 }
@@ -32,110 +28,41 @@ export interface DriverRecord {
 export class TcpDriver {
   readonly fw: Firmware;
   readonly done: Promise<DriverRecord>;
-  private readonly socket: net.Socket;
-  private readonly t0 = performance.now();
-  private readonly record: DriverRecord = { events: [], closedBy: "peer", socketErrors: [] };
-  private ending = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly link: Link;
+  private readonly record: DriverRecord = { events: [], socketErrors: [] };
   private readonly lifetime: NodeJS.Timeout;
-  private commandRun = false;
 
-  constructor(private readonly o: DriverOptions) {
+  constructor(o: DriverOptions) {
     this.fw = new Firmware(o.profile ?? "default");
     const rcOption = this.fw.exports.setOption(Option.AutoReconnect, 0);
     if (rcOption !== 0) throw new Error(`setOption(AutoReconnect) failed: status ${-rcOption}`);
     const rc = configure(this.fw, o.connect);
     if (rc !== 0) throw new Error(`configure failed: status ${-rc}`);
-    this.socket = net.connect({ host: "127.0.0.1", port: o.port });
-    this.socket.setNoDelay(true);
-    this.done = new Promise((resolve) => this.socket.on("close", () => resolve(this.closed())));
-    this.socket.on("connect", () => this.opened());
-    this.socket.on("data", (chunk: Buffer) => this.received(chunk));
-    this.socket.on("error", (e) => { this.record.socketErrors.push(e.message); });
-    this.lifetime = setTimeout(() => this.stop("lifetime"), o.lifetimeMs);
+    const transport = new TcpTransport("127.0.0.1", o.port);
+    let finished!: (r: DriverRecord) => void;
+    this.done = new Promise((resolve) => { finished = resolve; });
+    let commandRun = false;
+    this.link = new Link(this.fw, {
+      open: () => transport.open(),
+      onEvent: (ev) => {
+        this.record.events.push(ev);
+        if (ev.type === EventType.Connected && o.onConnected && !commandRun) {
+          commandRun = true;
+          this.record.onConnectedResult = o.onConnected(this.fw);
+        }
+      },
+      onTransportError: (e) => this.record.socketErrors.push(e.message),
+      onTransportClosed: () => {
+        clearTimeout(this.lifetime);
+        finished(this.record); // events polled after the close are recorded before anyone awaits this
+      },
+    });
+    this.lifetime = setTimeout(() => this.stop(), o.lifetimeMs);
+    this.link.start();
   }
 
-  private now(): number {
-    return Math.floor(performance.now() - this.t0) >>> 0;
-  }
-
-  /** Ends the connection from the host side (test teardown). */
-  stop(why: DriverRecord["closedBy"] = "lifetime"): void {
-    if (!this.socket.destroyed) {
-      if (!this.ending) this.record.closedBy = why;
-      this.ending = true;
-      this.socket.destroy();
-    }
-  }
-
-  private opened(): void {
-    const rc = this.fw.exports.transportOpened(this.now());
-    if (rc !== 0) {
-      this.record.socketErrors.push(`transportOpened failed: status ${-rc}`);
-      this.stop("error");
-      return;
-    }
-    this.service();
-  }
-
-  private received(chunk: Buffer): void {
-    let off = 0;
-    for (let guard = 0; guard < 100_000 && off < chunk.length && !this.ending; guard++) {
-      off += this.fw.feed(chunk, off);
-      this.service();
-    }
-  }
-
-  /** Polls events and drains TX until both are empty; then arms the timer. */
-  private service(): void {
-    const now = this.now();
-    for (let guard = 0; guard < 10_000; guard++) {
-      const type = this.fw.exports.pollEvent(now) as EventType;
-      if (type !== EventType.None) this.onEvent(readEvent(this.fw, type));
-      const tx = this.fw.transmit(now);
-      if (tx.length > 0 && !this.socket.destroyed) this.socket.write(tx);
-      if (type === EventType.None && tx.length === 0) break;
-    }
-    if (this.ending) {
-      clearTimeout(this.timer);
-      if (!this.socket.destroyed) this.socket.end();
-      return;
-    }
-    this.arm();
-  }
-
-  private onEvent(ev: FirmwareEvent): void {
-    this.record.events.push(ev);
-    if (ev.type === EventType.Connected && this.o.onConnected && !this.commandRun) {
-      this.commandRun = true;
-      this.record.onConnectedResult = this.o.onConnected(this.fw);
-    }
-    if (CONNECTION_OVER.has(ev.type) && !this.ending) {
-      this.ending = true;
-      this.record.closedBy = "client";
-    }
-  }
-
-  private arm(): void {
-    clearTimeout(this.timer);
-    const d = this.fw.exports.pollDelayMs(this.now());
-    if (d < 0) return;
-    this.timer = setTimeout(() => {
-      this.fw.exports.handleTimeout(this.now());
-      this.service();
-    }, d);
-  }
-
-  private closed(): DriverRecord {
-    clearTimeout(this.timer);
-    clearTimeout(this.lifetime);
-    const now = this.now();
-    this.fw.exports.transportClosed(now);
-    for (let guard = 0; guard < 1000; guard++) {
-      const type = this.fw.exports.pollEvent(now) as EventType;
-      if (type === EventType.None) break;
-      this.record.events.push(readEvent(this.fw, type));
-    }
-    return this.record;
+  /** Drops the connection from the host side (test teardown). */
+  stop(): void {
+    this.link.drop();
   }
 }
