@@ -71,6 +71,22 @@ describe("wire bytes", () => {
   });
 });
 
+describe("wire bytes while connected", () => {
+  it.each(KINDS)("over %s wireBytes() counts the connection while it is open, not only after it closed", async (kind) => {
+    const d = await t.connect(broker.url(kind), { ...options(kind), clientId: uniqueId(`live-${kind}`) });
+    const topic = uniqueTopic(`live/${kind}`);
+    await d.publish(topic, "x", { qos: 1 });
+    const connected = d.wireBytes()!;
+    // CONNECT, CONNACK, the PUBLISH and its PUBACK have crossed (plus TLS / WebSocket framing).
+    expect(connected.sent).toBeGreaterThanOrEqual(meterTotal(d.sentBytes.bytes));
+    expect(connected.received).toBeGreaterThanOrEqual(meterTotal(d.receivedBytes.bytes));
+    expect(meterTotal(d.receivedBytes.bytes)).toBeGreaterThan(0);
+    await d.publish(topic, "y", { qos: 1 });
+    expect(d.wireBytes()!.sent).toBeGreaterThan(connected.sent);
+    expect(d.connected).toBe(true);
+  });
+});
+
 describe("mutual TLS", () => {
   it("the broker takes the client certificate's CN as the user name (use_identity_as_username)", async () => {
     const id = uniqueId("mtls-identity");
