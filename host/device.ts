@@ -7,7 +7,7 @@
 // (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
 // bytes in and out.
 import { EventEmitter } from "node:events";
-import { EventType, Option, PacketType, Reason, Status, reasonText } from "./abi.ts";
+import { EventType, Option, PacketType, Reason, SessionState, Status, reasonText } from "./abi.ts";
 import { Firmware } from "./firmware.ts";
 import { configure, connectProperties, publishBytes, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
@@ -18,7 +18,7 @@ import { Queue } from "./queue.ts";
 import { PacketMeter } from "./packet-meter.ts";
 import { parseBrokerUrl } from "./url.ts";
 import { transportFor } from "./transports/select.ts";
-import type { Transport } from "./transports/transport.ts";
+import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
 
 export interface DeviceOptions extends TlsOptions {
@@ -63,7 +63,7 @@ export interface DeviceOptions extends TlsOptions {
    */
   strictReceiveMaximum?: boolean;
   /** Use an existing transport instead of one chosen from the URL (tests, serial modems). */
-  transport?: Transport;
+  transport?: LinkTransport;
   /** Time and timers of the host loop (default: real time; tests and simulations pass a VirtualClock). */
   clock?: Clock;
 }
@@ -149,7 +149,7 @@ const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy,
 
 export class Device extends EventEmitter {
   readonly fw: Firmware;
-  readonly transport: Transport;
+  readonly transport: LinkTransport;
   /** MQTT bytes per packet type, each direction. */
   readonly sentBytes = new PacketMeter();
   readonly receivedBytes = new PacketMeter();
@@ -355,7 +355,10 @@ export class Device extends EventEmitter {
         else if (p.qos === 0) p.resolve();
         else this.inflight.set(rc, p);
       }
-      while (this.connected && this.requestQueue.length > 0) {
+      // Between a server DISCONNECT (or a violation, a timeout) and the close, the firmware is
+      // Closing: requests wait for the next connection instead of being refused.
+      const live = this.connected && fw.exports.sessionState() === SessionState.Connected;
+      while (live && this.requestQueue.length > 0) {
         const r = this.requestQueue.peek()!;
         let rc: number;
         try {
