@@ -41,7 +41,7 @@ export interface DeviceOptions extends TlsOptions {
   /** First reconnect delay in ms (default 1000; doubles up to reconnectMaxMs, with jitter). */
   reconnectPeriod?: number;
   reconnectMaxMs?: number;
-  /** CONNACK timeout in ms (default 10000). */
+  /** Bound on opening the connection (TCP, TLS) and then on the CONNACK, each, in ms (default 10000). */
   connectTimeout?: number;
   /** Seed of the reconnect jitter (default: random). */
   seed?: number;
@@ -206,6 +206,7 @@ export class Device extends EventEmitter {
     this.link = new Link(this.fw, {
       open: () => this.transport.open(),
       clock: o.clock,
+      openTimeoutMs: o.connectTimeout,
       onEvent: (ev) => this.onFirmwareEvent(ev),
       onTransmit: (b) => this.sentBytes.add(b),
       onReceive: (b) => this.receivedBytes.add(b),

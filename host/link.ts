@@ -22,6 +22,9 @@ const CONNECTION_OVER = new Set([EventType.ProtocolViolation, EventType.Timeout,
  */
 export const CLOSE_GRACE_MS = 500;
 
+/** How long a connection may take to open (TCP handshake, TLS handshake) before it is given up: an unreachable host must not hang. */
+export const OPEN_TIMEOUT_MS = 10_000;
+
 /** Passes of one service() call before it yields: a bound, not a budget (one pass = one event or one TX drain). */
 const SERVICE_PASSES_MAX = 1_000_000;
 
@@ -55,6 +58,8 @@ export interface LinkOptions {
   open: () => Connection;
   /** Time and timers (default: real time). */
   clock?: Clock;
+  /** Bound on opening a connection (default OPEN_TIMEOUT_MS); past it, an ETIMEDOUT error and a close. */
+  openTimeoutMs?: number;
   /** Every firmware event, as a plain object (copied out of the event record). */
   onEvent?: (ev: FirmwareEvent) => void;
   /** Bytes written to the connection (for byte accounting). */
@@ -72,6 +77,8 @@ export class Link {
   /** The current connection is over for us: half-closed, waiting out the grace. */
   private closing = false;
   private grace: TimerHandle | undefined;
+  /** Bounds the opening of the current connection. */
+  private openTimer: TimerHandle | undefined;
   private timer: TimerHandle | undefined;
   private timerDue = 0;
   private ended = false;
@@ -139,6 +146,7 @@ export class Link {
     const onOpen = () => {
       if (opened || c !== this.conn || this.closing) return;
       opened = true;
+      this.clock.clearTimer(this.openTimer);
       this.fw.exports.transportOpened(this.now());
       this.service();
     };
@@ -147,6 +155,12 @@ export class Link {
     if (c.encrypted) c.once("secureConnect", onOpen);
     else if (c.connecting) c.once("connect", onOpen);
     else this.clock.setTimer(onOpen, 0);
+    const openMs = this.o.openTimeoutMs ?? OPEN_TIMEOUT_MS;
+    this.openTimer = this.clock.setTimer(() => {
+      if (opened || c !== this.conn) return;
+      this.o.onTransportError?.(Object.assign(new Error(`no connection within ${openMs} ms`), { code: "ETIMEDOUT" }));
+      this.closed(c, true);
+    }, openMs);
     c.on("data", (chunk: Buffer) => {
       if (c !== this.conn || this.closing) return; // nothing a peer says after the end counts
       this.o.onReceive?.(chunk);
@@ -173,6 +187,7 @@ export class Link {
     if (c !== this.conn) return;
     if (destroy && !c.destroyed) c.destroy();
     this.clock.clearTimer(this.grace);
+    this.clock.clearTimer(this.openTimer);
     this.grace = undefined;
     this.conn = undefined;
     this.closing = false;

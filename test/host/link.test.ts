@@ -127,3 +127,37 @@ describe("host loop (Link)", () => {
     expect(s.events.filter((e) => e.type === EventType.ReconnectDue)).toEqual([]);
   });
 });
+
+describe("host loop (Link): opening is bounded", () => {
+  it("gives up a connection that never opens after openTimeoutMs, with an ETIMEDOUT error, and retries later", async () => {
+    const { EventEmitter } = await import("node:events");
+    const clock = new VirtualClock();
+    const fw = new Firmware("default");
+    fw.exports.setOption(Option.AutoReconnect, 1);
+    expect(configure(fw, { version: 4, clientId: "open", keepalive: 0 })).toBe(0);
+    const opened: { destroyed: boolean }[] = [];
+    const errors: string[] = [];
+    const link = new Link(fw, {
+      clock,
+      openTimeoutMs: 3000,
+      open: () => {
+        // A TCP connect whose SYN is never answered: connecting forever.
+        const c = Object.assign(new EventEmitter(), {
+          connecting: true, destroyed: false,
+          write: () => true, end: () => {}, destroy: () => { c.destroyed = true; },
+        });
+        opened.push(c);
+        return c;
+      },
+      onTransportError: (e) => errors.push(`${(e as NodeJS.ErrnoException).code}: ${e.message}`),
+    });
+    link.start();
+    clock.advance(2999);
+    expect(errors).toEqual([]);
+    clock.advance(1);
+    expect(errors).toEqual(["ETIMEDOUT: no connection within 3000 ms"]);
+    expect(opened[0].destroyed).toBe(true);
+    expect(link.open).toBe(false);
+    expect(clock.runUntil(() => opened.length === 2, 60_000), "a reconnect follows").toBe(true);
+  });
+});
