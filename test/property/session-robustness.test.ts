@@ -2,9 +2,11 @@
 // outside the regions it declares (nor into SCRATCH, PROPS or CONNECT), only ever sends valid
 // client packets, and either processes the input or ends in one ProtocolViolation with a reason
 // code >= 0x80 (sent in a DISCONNECT in MQTT 5, never sent in 3.1.1). Split reads change nothing.
+// The bytes go through the real host loop, which closes a connection that is over; the client
+// does not reconnect here (AutoReconnect off), so whatever follows an ending is the firmware's.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SessionState } from "../../host/abi.ts";
+import { Option, SessionState } from "../../host/abi.ts";
 import { publish, subscribe, unsubscribe } from "../../host/commands.ts";
 import type { FirmwareEvent } from "../../host/events.ts";
 import {
@@ -16,6 +18,8 @@ import { brokerBytes, pieces, splits } from "./input-arbitraries.ts";
 const CASES: [Version, string][] = [[4, "default"], [5, "default"], [4, "tiny"], [5, "large"]];
 const CLIENT_PACKETS = new Set(["publish", "puback", "pubrec", "pubrel", "pubcomp", "subscribe", "unsubscribe", "pingreq", "disconnect"]);
 const ENDINGS = new Set(["ProtocolViolation", "ServerDisconnect"]);
+/** Events after which the host loop closes the connection (host/link.ts). */
+const OVER = new Set([...ENDINGS, "Timeout", "ConnectRefused"]);
 
 /**
  * A connected client, with packets of its own in flight when `own` (QoS 1 and 2 PUBLISH,
@@ -23,6 +27,7 @@ const ENDINGS = new Set(["ProtocolViolation", "ServerDisconnect"]);
  */
 function run(version: Version, profile: string, reads: Buffer[], keepalive = 0, own = true) {
   const h = connectedWith(version, { keepalive }, undefined, profile);
+  expect(h.fw.exports.setOption(Option.AutoReconnect, 0)).toBe(0);
   for (let i = 0; i < (own ? 3 : 0); i++) {
     expect(publish(h.fw, `own/${i}`, "x", 1)).toBeGreaterThan(0);
     expect(publish(h.fw, `own/q2/${i}`, "y", 2)).toBeGreaterThan(0);
@@ -41,9 +46,12 @@ function run(version: Version, profile: string, reads: Buffer[], keepalive = 0, 
     events.push(...h.send(r));
     out.push(...parse(h.transmit(), version));
   }
+  // Read before time passes: the close of a connection that is over is due at once.
+  const stateAfterReads = h.fw.exports.sessionState();
   events.push(...h.advance(3 * 60_000));
   out.push(...parse(h.transmit(), version));
-  return { h, events, out, grew: h.fw.exports.memory.buffer.byteLength !== size, changed: changedRange(h.fw, frozen, before), frozen };
+  return { h, events, out, grew: h.fw.exports.memory.buffer.byteLength !== size, changed: changedRange(h.fw, frozen, before), frozen,
+    stateAfterReads };
 }
 
 /** Events with chunked Message payloads merged, so that different read sizes compare equal. */
@@ -63,7 +71,7 @@ function canonical(events: FirmwareEvent[]) {
 describe.each(CASES)("session robustness, MQTT version %i, profile %s", (version, profile) => {
   it("survives any broker bytes, split anywhere, within its declared memory", () => {
     fc.assert(fc.property(brokerBytes(version), splits, (bytes, sizes) => {
-      const { h, events, out, grew, changed, frozen } = run(version, profile, pieces(bytes, sizes), 30);
+      const { h, events, out, grew, changed, frozen, stateAfterReads } = run(version, profile, pieces(bytes, sizes), 30);
       expect(grew).toBe(false);
       expect(changed, `write into frozen range ${JSON.stringify(frozen[changed])}`).toBe(-1);
       for (const p of out) expect(CLIENT_PACKETS.has(p.cmd), `client sent ${p.cmd}`).toBe(true);
@@ -76,9 +84,13 @@ describe.each(CASES)("session robustness, MQTT version %i, profile %s", (version
       if (version === 4) expect(disconnects).toEqual([]);
       else if (violations.length) expect(disconnects.map((d) => d.reasonCode)).toEqual([violations[0].reason]);
       else expect(disconnects).toEqual([]);
-      const state = h.fw.exports.sessionState();
-      if (end >= 0) expect(state).toBe(SessionState.Closing);
-      else expect([SessionState.Connected, SessionState.Closing]).toContain(state);
+      if (end >= 0) expect(stateAfterReads).toBe(SessionState.Closing);
+      else expect([SessionState.Connected, SessionState.Closing]).toContain(stateAfterReads);
+      // After three minutes the connection is closed exactly when it was over (an ending, or the
+      // PINGRESP timeout of Keep Alive 30), and the firmware is Idle then.
+      const over = events.some((e) => OVER.has(e.name));
+      expect(h.connection!.destroyed).toBe(over);
+      expect(h.fw.exports.sessionState()).toBe(over ? SessionState.Idle : SessionState.Connected);
     }), runs(500));
   });
 

@@ -57,6 +57,9 @@ describe.each([4, 5] as Version[])("keep alive, MQTT version %i", (version) => {
 
   it("reports Timeout (0x8D, awaiting PINGRESP) when PINGRESP does not come in time", () => {
     const h = connected();
+    // This broker keeps its side open when the client half-closes, so the state is read while
+    // the Link waits out its close grace (a broker that closes at once ends the wait in the same ms).
+    h.brokerClosesOnEnd = false;
     h.advance(K);
     expect(cmds(parse(h.transmit(), version))).toEqual(["pingreq"]);
     const wait = h.fw.budget("PINGRESP_TIMEOUT_MS");
@@ -66,6 +69,7 @@ describe.each([4, 5] as Version[])("keep alive, MQTT version %i", (version) => {
     expect(ev[0].reason).toBe(Reason.KeepAliveTimeout);
     expect(ev[0].packetType).toBe(13); // PINGRESP
     expect(h.fw.exports.sessionState()).toBe(SessionState.Closing);
+    expect(h.connection!.endedAt).toBe(h.now); // and the host loop half-closed the connection at once
   });
 
   it("keeps pinging after a PINGRESP: the next PINGREQ follows Keep Alive seconds after the last", () => {

@@ -5,18 +5,17 @@
 // after CONNACK, in order.
 import { describe, expect, it } from "vitest";
 import { publish } from "../../host/commands.ts";
-import { drainEvents } from "../../host/events.ts";
 import { Option, Overflow, Status } from "../../host/abi.ts";
 import { Harness } from "../support/harness.ts";
 import { ack, cmds, connack, connectedWith, names, parse, type Version } from "../support/session-tools.ts";
 
 const PAYLOAD = "p".repeat(100);
 
-/** A client that was connected once and lost its transport (waiting to reconnect). */
+/** A client that was connected once and lost its connection (waiting to reconnect). */
 function offline(version: Version, policy: Overflow): Harness {
   const h = connectedWith(version, { clientId: "ob", keepalive: 0 });
   expect(h.fw.exports.setOption(Option.OverflowPolicy, policy)).toBe(0);
-  h.fw.exports.transportClosed(h.now);
+  h.close();
   return h;
 }
 
@@ -36,7 +35,10 @@ function fill(h: Harness, qos: number, prefix: string): { accepted: number[]; re
   throw new Error("the outbox never filled");
 }
 
-/** Connects and acknowledges everything; returns the topics of every PUBLISH sent, in order. */
+/**
+ * Lets the Link connect (at once, or at the next ReconnectDue when offline) and acknowledges
+ * everything; returns the topics of every PUBLISH sent, in order.
+ */
 function connectAndDrain(h: Harness, version: Version): string[] {
   h.open();
   h.send(connack(version));
@@ -81,7 +83,7 @@ describe.each([4, 5] as Version[])("outbox overflow, MQTT version %i", (version)
     const n = 3 * Math.ceil(h.fw.budget("OUTBOX_BYTES") / (PAYLOAD.length + 12));
     for (let i = 0; i < n; i++) rc.push(publish(h.fw, `dr/${i}`, PAYLOAD, 0));
     expect(rc.every((r) => r === 0)).toBe(true);
-    const dropped = drainEvents(h.fw, h.now);
+    const dropped = h.service();
     expect(names(dropped)).toEqual(["MessageDropped"]);
     const evicted = dropped[0].value!;
     expect(evicted).toBeGreaterThan(0);
@@ -95,7 +97,7 @@ describe.each([4, 5] as Version[])("outbox overflow, MQTT version %i", (version)
     const { accepted, refusal } = fill(h, 1, "keep");
     expect(refusal).toBe(-Status.OutboxFull);
     expect(publish(h.fw, "late/qos0", PAYLOAD, 0)).toBe(-Status.OutboxFull);
-    expect(drainEvents(h.fw, h.now)).toEqual([]);
+    expect(h.service()).toEqual([]);
     expect(h.fw.counters().outboxDropped).toBe(0);
     expect(connectAndDrain(h, version)).toEqual(accepted.map((i) => `keep/${i}`));
   });
@@ -109,7 +111,7 @@ describe.each([4, 5] as Version[])("outbox overflow, MQTT version %i", (version)
       if (rc < 0) { expect(rc).toBe(-Status.OutboxFull); break; }
       topics.push(`mix/${qos}/${i}`);
     }
-    const evicted = drainEvents(h.fw, h.now).reduce((n, e) => n + (e.value ?? 0), 0);
+    const evicted = h.service().reduce((n, e) => n + (e.value ?? 0), 0);
     const sent = connectAndDrain(h, version);
     expect(sent.filter((t) => t.startsWith("mix/1/"))).toEqual(topics.filter((t) => t.startsWith("mix/1/")));
     expect(sent.length).toBe(topics.length - evicted);

@@ -11,17 +11,23 @@ const { seeds, attempts } = fixture<{ seeds: number[]; attempts: number }>("sess
 const { cases } = fixture<{ cases: { name: string; version: Version; clean: boolean; sessionExpiryInterval?: number; expect: boolean[] }[] }>(
   "session/clean-start-on-reconnect.json");
 
-/** Closes the transport and returns the delay until ReconnectDue, checking it fires exactly then. */
+/**
+ * The broker closes the connection; returns the delay the firmware asks for until ReconnectDue,
+ * checking that the host loop fires it exactly then (and opens the next connection at once).
+ */
 function closeAndWait(h: Harness): number {
-  h.fw.exports.transportClosed(h.now);
+  expect(h.close()).toEqual([]);
+  const opened = h.connections.length;
   const delay = h.fw.exports.pollDelayMs(h.now);
   expect(delay).toBeGreaterThanOrEqual(0);
   if (delay > 0) expect(h.advance(delay - 1)).toEqual([]);
+  expect(h.connections).toHaveLength(opened);
   expect(names(h.advance(delay > 0 ? 1 : 0))).toEqual(["ReconnectDue"]);
+  expect(h.connections).toHaveLength(opened + 1);
   return delay;
 }
 
-/** Delays of `n` attempts that each fail before CONNACK (the transport opens, then closes). */
+/** Delays of `n` attempts that each fail before CONNACK (the connection opens, then the broker closes it). */
 function failingAttempts(h: Harness, n: number): number[] {
   const delays: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -57,8 +63,10 @@ describe("reconnect backoff", () => {
     const h = seeded(7);
     const values: number[] = [];
     for (let i = 0; i < 3; i++) {
-      h.fw.exports.transportClosed(h.now);
-      values.push(...h.advance(h.fw.budget("RECONNECT_MAX_MS")).map((e) => e.value!));
+      h.close();
+      // Up to ReconnectDue, not past it: the Link opens the next connection at once, and its
+      // CONNACK timeout would fall inside a whole RECONNECT_MAX_MS.
+      values.push(...h.until("ReconnectDue", h.fw.budget("RECONNECT_MAX_MS")).map((e) => e.value!));
       h.open();
     }
     expect(values).toEqual([1, 2, 3]);
@@ -106,19 +114,21 @@ describe("reconnect backoff", () => {
   it("does not reconnect when AutoReconnect is off: the session goes Idle with no timer", () => {
     const h = connectedWith(4, { keepalive: 0 });
     h.fw.exports.setOption(Option.AutoReconnect, 0);
-    h.fw.exports.transportClosed(h.now);
+    h.close();
     expect(h.fw.exports.sessionState()).toBe(SessionState.Idle);
     expect(h.fw.exports.pollDelayMs(h.now)).toBe(-1);
     expect(h.advance(3600_000)).toEqual([]);
+    expect(h.connections).toHaveLength(1); // and the host loop opened no other connection
   });
 
   it("does not reconnect after the host's own DISCONNECT", () => {
     const h = connectedWith(5, { keepalive: 0 });
     expect(disconnect(h.fw)).toBe(0);
     expect(parse(h.transmit(), 5)).toMatchObject([{ cmd: "disconnect" }]);
-    h.fw.exports.transportClosed(h.now);
+    h.close(); // the broker closes after our DISCONNECT
     expect(h.fw.exports.sessionState()).toBe(SessionState.Idle);
     expect(h.advance(3600_000)).toEqual([]);
+    expect(h.connections).toHaveLength(1); // and the host loop opened no other connection
   });
 });
 

@@ -78,10 +78,10 @@ describe.each([4, 5] as Version[])("resend after reconnect, MQTT version %i", (v
     const h = connectedWith(version, persistent[version]);
     const sent = publish(h.fw, "r/sent", "x", 1);
     h.transmit();
-    h.fw.exports.transportClosed(h.now);
+    h.close();
     const queued = publish(h.fw, "r/queued", "y", 1);
     expect(queued).toBeGreaterThan(0);
-    h.advance(h.fw.budget("RECONNECT_MAX_MS"));
+    h.until("ReconnectDue", h.fw.budget("RECONNECT_MAX_MS"));
     h.open();
     h.send(connack(version, true));
     expect(summary(parse(h.transmit(), version))).toEqual([

@@ -2,7 +2,8 @@
 // reason code (4.13) and processes no more input. MQTT 3.1.1: it sends nothing (a 3.1.1
 // DISCONNECT would discard the will, [MQTT-3.14.4-3]) and only reports ProtocolViolation.
 import { describe, expect, it } from "vitest";
-import { EventType, Reason, SessionState } from "../../host/abi.ts";
+import { EventType, Option, Reason, SessionState } from "../../host/abi.ts";
+import { drainEvents } from "../../host/events.ts";
 import { hex } from "../support/harness.ts";
 import { brokerPublish, connectedWith, fixture, parse, type Version } from "../support/session-tools.ts";
 
@@ -39,6 +40,11 @@ describe.each([4, 5] as Version[])("after a violation, MQTT version %i", (versio
     const h = broken();
     expect(h.send(brokerPublish(version, "late", "x", 1, 3))).toEqual([]);
     expect(h.transmit()).toHaveLength(0);
+    // The host loop stops reading a connection that is over; the firmware refuses such input
+    // by itself too (its own contract, checked by feeding it directly).
+    h.fw.feed(brokerPublish(version, "late", "x", 1, 4));
+    expect(drainEvents(h.fw, h.now)).toEqual([]);
+    expect(h.fw.transmit(h.now)).toHaveLength(0);
   });
 
   it("reports the violation once, even when the bad bytes and more follow in one read", () => {
@@ -49,6 +55,10 @@ describe.each([4, 5] as Version[])("after a violation, MQTT version %i", (versio
 
   it("stops its timers: no PINGREQ and no Timeout afterwards", () => {
     const h = broken();
+    // The host loop closes the connection after the violation (the broker's close is due now);
+    // without AutoReconnect nothing follows that close, so an hour of silence is the firmware's.
+    expect(h.fw.exports.setOption(Option.AutoReconnect, 0)).toBe(0);
+    expect(h.fw.exports.pollDelayMs(h.now)).toBe(-1); // no timer while Closing (the firmware's own contract)
     expect(h.advance(3600_000)).toEqual([]);
     expect(h.transmit()).toHaveLength(0);
   });

@@ -111,9 +111,8 @@ function emitPublish(p: Packet, o: DriveOptions): Buffer {
 
 /** Drops the connection and resumes the session: the unacknowledged PUBLISH goes out again with DUP. */
 function resendAfterReconnect(h: Harness, version: Version): Buffer {
-  h.fw.exports.transportClosed(h.now);
-  const due = h.advance(120_000).some((e) => e.type === EventType.ReconnectDue);
-  if (!due) throw new Error("no ReconnectDue event after the connection closed");
+  h.close();
+  h.until("ReconnectDue", h.fw.budget("RECONNECT_MAX_MS") + 1); // throws when it does not come
   h.open();
   const ev = h.send(connackBytes(version, true));
   if (ev[0]?.type !== EventType.Connected) throw new Error(`session not resumed: ${JSON.stringify(ev)}`);

@@ -8,7 +8,7 @@ import mqttPacket from "mqtt-packet";
 import { Harness } from "./harness.ts";
 import type { ConnectOptions } from "../../host/commands.ts";
 import { Region } from "../../host/abi.ts";
-import { drainEvents, type FirmwareEvent } from "../../host/events.ts";
+import type { FirmwareEvent } from "../../host/events.ts";
 import type { Firmware } from "../../host/firmware.ts";
 
 export type Version = 4 | 5;
@@ -68,11 +68,13 @@ export function connectedWith(version: Version, options: ConnectOptions = {}, co
   return h;
 }
 
-/** Closes the transport, waits for ReconnectDue, reopens; returns the CONNECT packet sent. */
+/**
+ * The broker closes the connection; the client waits for ReconnectDue and the Link opens a new
+ * connection. Returns the CONNECT packet sent on it.
+ */
 export function reconnect(h: Harness, version: Version): Packet {
-  h.fw.exports.transportClosed(h.now);
-  const due = h.advance(h.fw.budget("RECONNECT_MAX_MS") + 1);
-  if (!due.some((e) => e.name === "ReconnectDue")) throw new Error(`no ReconnectDue: ${JSON.stringify(due)}`);
+  h.close();
+  h.until("ReconnectDue", h.fw.budget("RECONNECT_MAX_MS") + 1);
   const [pkt] = parse(h.open(), version);
   return pkt;
 }
@@ -159,17 +161,8 @@ export function streamPublish(fw: Firmware, topic: string, payload: Buffer, qos:
   return { id, left };
 }
 
-/** The host loop until quiet: events, then transmit, repeated; returns all events and bytes. */
+/** One pass of the host loop (it runs until quiet); returns the events it polled and every byte sent so far. */
 export function settle(h: Harness): { events: FirmwareEvent[]; bytes: Buffer } {
-  const events: FirmwareEvent[] = [];
-  const out: Buffer[] = [];
-  for (let round = 0; round < 10_000; round++) {
-    const ev = drainEvents(h.fw, h.now);
-    const b = h.transmit();
-    events.push(...ev);
-    out.push(b);
-    if (ev.length === 0 && b.length === 0) break;
-  }
-  h.events.push(...events);
-  return { events, bytes: Buffer.concat(out) };
+  const events = h.service();
+  return { events, bytes: h.transmit() };
 }
