@@ -7,7 +7,8 @@
 // (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
 // bytes in and out.
 import { EventEmitter } from "node:events";
-import { EventType, Option, PacketType, Reason, SessionState, Status, reasonText } from "./abi.ts";
+import { EventType, Option, PacketType, Reason, SessionState, Status } from "./abi.ts";
+import { MqttError, disconnectLine, hex, quoteTopic, reasonLine, statusText, transportError } from "./device-errors.ts";
 import { Firmware } from "./firmware.ts";
 import { configure, connectProperties, publishBytes, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
@@ -20,6 +21,8 @@ import { parseBrokerUrl } from "./url.ts";
 import { transportFor } from "./transports/select.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
+
+export { MqttError, reasonLine, type MqttErrorKind } from "./device-errors.ts";
 
 export interface DeviceOptions extends TlsOptions {
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
@@ -92,36 +95,6 @@ export interface MessageInfo {
   topicAlias?: number;
 }
 
-/** What went wrong, for callers that act on it (a CLI's exit line, a retry policy). */
-export type MqttErrorKind = "refused" | "violation" | "server-disconnect" | "timeout" | "transport" | "rejected" | "local" | "ended";
-
-/** An error with the MQTT reason code (>= 0x80) or local status that caused it. */
-export class MqttError extends Error {
-  /** Retrying cannot help (a certificate problem, for example). */
-  permanent = false;
-  constructor(message: string, readonly reasonCode?: number, readonly status?: Status, readonly kind: MqttErrorKind = "local") {
-    super(message);
-    this.name = "MqttError";
-  }
-}
-
-/** Local refusals in words. */
-const STATUS_TEXT: Record<number, string> = {
-  [Status.WouldBlock]: "the transmit buffer is full",
-  [Status.OutboxFull]: "the outbox is full",
-  [Status.TooLarge]: "too large (above the broker's Maximum Packet Size or this profile's buffers)",
-  [Status.InvalidState]: "not possible in the session's current state",
-  [Status.BadArgument]: "invalid (see the MQTT rules for topics, QoS and properties)",
-  [Status.NoSlot]: "every packet identifier or request slot is in use",
-  [Status.Unsupported]: "not supported by this firmware profile",
-  [Status.NotAllowed]: "not allowed by the broker (Maximum QoS or Retain Available)",
-};
-const statusText = (s: number) => STATUS_TEXT[s] ?? `status ${s}`;
-/** A topic for an error line: quoted, and cut short when long. */
-const quoteTopic = (t: Buffer) => `'${t.length > 60 ? t.subarray(0, 57).toString("utf8") + "..." : t.toString("utf8")}'`;
-const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
-export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
-
 interface PendingPublish {
   topic: Buffer;
   payload: Buffer;
@@ -142,9 +115,9 @@ interface PendingRequest {
   internal?: boolean;
 }
 
-/** Reason codes after which retrying the same CONNECT can succeed. */
 const EMPTY = Buffer.alloc(0);
 
+/** Reason codes after which retrying the same CONNECT can succeed. */
 const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown]);
 
 export class Device extends EventEmitter {
@@ -532,45 +505,6 @@ export class Device extends EventEmitter {
     for (const [, r] of this.requests) r.reject(err);
     this.requests.clear();
   }
-}
-
-/** A server DISCONNECT in words, with what the broker said besides the code (MQTT 5). */
-function disconnectLine(ev: FirmwareEvent): string {
-  const p = ev.properties;
-  const why = p?.reasonString !== undefined ? `: ${printable(String(p.reasonString))}` : "";
-  const ref = p?.serverReference !== undefined ? `; server reference '${printable(String(p.serverReference))}'` : "";
-  return `the broker disconnected: ${reasonLine(ev.reason)}${why}${ref}`;
-}
-
-/** A broker's text, fit for one line: control characters shown as '?', and cut short. */
-function printable(s: string): string {
-  const clean = s.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
-  return clean.length > 200 ? `${clean.slice(0, 197)}...` : clean;
-}
-
-function transportError(e: Error, host: string, port: number): MqttError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const fail = (m: string) => new MqttError(m, undefined, undefined, "transport");
-  // Serial lines and modems write their own one-line messages (the broker's host:port is not where they failed).
-  if (e.name === "SerialError" || e.name === "ModemError" || e.name === "AtError") return fail(e.message);
-  if (code === "ECONNREFUSED") return fail(`cannot connect to ${host}:${port}: connection refused`);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(`cannot resolve host '${host}'`);
-  if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return fail(`cannot reach ${host}:${port} (${code})`);
-  if (code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" || /alert certificate required/i.test(e.message)) {
-    return permanent(fail(`TLS to ${host}:${port} failed: certificate required: the broker wants a client certificate (certFile, keyFile)`));
-  }
-  if (code?.startsWith("ERR_TLS") || code?.startsWith("ERR_SSL") || /certificate|self[- ]signed|SSL|TLS/i.test(e.message) ||
-    ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED"].includes(code ?? "")) {
-    // OpenSSL's text may carry a source path and a newline: keep its first clause.
-    const reason = e.message.split("\n")[0].replace(/:\.\.\/deps\/openssl\S*/, "");
-    return permanent(fail(`TLS to ${host}:${port} failed: ${reason}${code ? ` (${code})` : ""}`));
-  }
-  return fail(`connection to ${host}:${port} failed: ${e.message}`);
-}
-
-function permanent(e: MqttError): MqttError {
-  e.permanent = true;
-  return e;
 }
 
 /** Opens a device on a broker URL (mqtt://, mqtts://, ws://, wss://). */
