@@ -4,26 +4,18 @@
 // does, mote must close the socket completely within a bounded time, then reconnect or exit
 // with one line. Each mote run has a hard time limit, so a hang fails as a timeout.
 import { afterEach, describe, expect, it } from "vitest";
-import { HostileBroker, cleanStart, connack, disconnect, packetId, serve, typeName, type Behaviour } from "../support/hostile-broker.ts";
-import { killAll, lines, mote, waitFor, type Proc, type Result } from "./helpers.ts";
+import { BrokerPool, brokerArgs, versionArgs, HostileBroker, cleanStart, connack, disconnect, packetId, serve, typeName, type Behaviour } from "../support/hostile-broker.ts";
+import { killAll, lines, mote, sleep, waitFor, type Proc, type Result } from "./helpers.ts";
 
-const brokers: HostileBroker[] = [];
+const pool = new BrokerPool();
+const listen = (behaviour: Behaviour) => pool.listen(behaviour);
+const at = brokerArgs;
 
 afterEach(async () => {
   killAll();
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
+  await pool.closeAll();
 });
-
-async function listen(behaviour: Behaviour): Promise<HostileBroker> {
-  const b = await HostileBroker.listen(behaviour);
-  brokers.push(b);
-  return b;
-}
-
-const at = (b: HostileBroker) => ["-h", "127.0.0.1", "-p", String(b.port)];
-const versionArgs = (v: 4 | 5) => (v === 5 ? ["-V", "5"] : []);
 const now = () => performance.now();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The result of a mote run and the moment it ended. */
 const ended = (p: Proc) => p.done.then((r) => ({ ...r, at: now() }));

@@ -3,25 +3,17 @@
 // that is legal MQTT but beyond this profile's budget. Scripted brokers on loopback; each mote
 // run has a hard time limit.
 import { afterEach, describe, expect, it } from "vitest";
-import { HostileBroker, ack, connack, disconnect, packetId, serve, typeName, type Behaviour } from "../support/hostile-broker.ts";
-import { killAll, lines, mote, waitFor } from "./helpers.ts";
+import { BrokerPool, brokerArgs, versionArgs, ack, connack, disconnect, packetId, serve, typeName, type Behaviour } from "../support/hostile-broker.ts";
+import { killAll, lines, mote, sleep, waitFor } from "./helpers.ts";
 
-const brokers: HostileBroker[] = [];
+const pool = new BrokerPool();
+const listen = (behaviour: Behaviour) => pool.listen(behaviour);
+const at = brokerArgs;
 
 afterEach(async () => {
   killAll();
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
+  await pool.closeAll();
 });
-
-async function listen(behaviour: Behaviour): Promise<HostileBroker> {
-  const b = await HostileBroker.listen(behaviour);
-  brokers.push(b);
-  return b;
-}
-
-const at = (b: HostileBroker) => ["-h", "127.0.0.1", "-p", String(b.port)];
-const versionArgs = (v: 4 | 5) => (v === 5 ? ["-V", "5"] : []);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe("a server DISCONNECT is reported with its reason (5.0)", () => {
   it("0x9d Server moved: one line with the reason and the Server Reference", async () => {

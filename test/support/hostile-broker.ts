@@ -277,3 +277,22 @@ function suback(subscribe: Buffer, version: 4 | 5): Buffer {
   const body = [id >> 8, id & 0xff, ...(version === 5 ? [0] : []), ...codes]; // Packet Identifier, 5.0 Property Length, codes
   return Buffer.from([0x90, body.length, ...body]);
 }
+
+/** The brokers one test file started: listen() in a test, closeAll() in afterEach. */
+export class BrokerPool {
+  private readonly open: HostileBroker[] = [];
+
+  async listen(behaviour: Behaviour): Promise<HostileBroker> {
+    const b = await HostileBroker.listen(behaviour);
+    this.open.push(b);
+    return b;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.open.splice(0).map((b) => b.close()));
+  }
+}
+
+/** mote's flags for a broker, and for an MQTT version. */
+export const brokerArgs = (b: HostileBroker) => ["-h", "127.0.0.1", "-p", String(b.port)];
+export const versionArgs = (v: 4 | 5) => (v === 5 ? ["-V", "5"] : []);
