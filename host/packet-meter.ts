@@ -1,20 +1,24 @@
-// Counts MQTT bytes per packet type in a byte stream (either direction), framing packets by
-// their fixed header. Used for byte budgets; it does not validate (the firmware does).
+// Counts MQTT bytes per packet type in a byte stream (either direction), framed by the one
+// framer (mqtt-framer.ts). Used for byte budgets; it does not validate (the firmware does).
 import { PacketType } from "./abi.ts";
+import { Framer } from "./mqtt-framer.ts";
 
 /** Called with the packet identifier of each PUBACK/PUBREC/PUBCOMP in the stream (watch()). */
 export type AckWatcher = (type: PacketType, packetId: number) => void;
 
+const NO_BYTES: Uint8Array = new Uint8Array(0);
 const ACKS = new Set([PacketType.PUBACK, PacketType.PUBREC, PacketType.PUBCOMP]);
 
 export class PacketMeter {
   readonly bytes = new Map<string, number>();
   readonly packets = new Map<string, number>();
-  private need = 0; // bytes of the current packet still to come
-  private header: number[] = [];
+  /** Resynchronises on the next byte after bytes that are not MQTT framing. */
+  private readonly framer = new Framer(true, true);
   private watcher: AckWatcher | undefined;
   /** The acknowledgement being read: its type and the identifier bytes seen so far. */
   private ack: { type: PacketType; id: number; got: number } | undefined;
+  /** The chunk being framed (piece() reads acknowledgement identifiers from it). */
+  private chunk = NO_BYTES;
 
   /** Reports the packet identifier of every acknowledgement of a publish, as it is read. */
   watch(w: AckWatcher): void {
@@ -23,39 +27,28 @@ export class PacketMeter {
 
   /** Accounts for a chunk of the stream. */
   add(chunk: Uint8Array): void {
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.need > 0) {
-        const n = Math.min(this.need, chunk.length - i);
-        if (this.ack) this.readAckId(chunk, i, n);
-        this.need -= n;
-        i += n;
-        continue;
-      }
-      this.header.push(chunk[i++]);
-      const h = this.header;
-      if (h.length < 2 || (h[h.length - 1] & 0x80) !== 0) {
-        if (h.length > 5) this.header = []; // not MQTT framing: resynchronise on the next byte
-        continue;
-      }
-      let remaining = 0;
-      for (let k = h.length - 1; k >= 1; k--) remaining = remaining * 128 + (h[k] & 0x7f);
-      const name = PacketType[h[0] >> 4] ?? `TYPE${h[0] >> 4}`;
-      this.bytes.set(name, (this.bytes.get(name) ?? 0) + h.length + remaining);
-      this.packets.set(name, (this.packets.get(name) ?? 0) + 1);
-      this.need = remaining;
-      this.ack = this.watcher && ACKS.has(h[0] >> 4) && remaining >= 2 ? { type: h[0] >> 4, id: 0, got: 0 } : undefined;
-      this.header = [];
-    }
+    this.chunk = chunk;
+    this.framer.split(chunk, 0, this.piece, this.header);
+    this.chunk = NO_BYTES;
   }
 
-  private readAckId(chunk: Uint8Array, at: number, n: number): void {
-    const a = this.ack!;
-    for (let k = 0; k < n && a.got < 2; k++, a.got++) a.id = (a.id << 8) | chunk[at + k];
+  /** A packet is counted, whole, once its fixed header is complete. */
+  private readonly header = (type: number, headerBytes: number, remaining: number): void => {
+    const name = PacketType[type] ?? `TYPE${type}`;
+    this.bytes.set(name, (this.bytes.get(name) ?? 0) + headerBytes + remaining);
+    this.packets.set(name, (this.packets.get(name) ?? 0) + 1);
+    this.ack = this.watcher && ACKS.has(type) && remaining >= 2 ? { type, id: 0, got: 0 } : undefined;
+  };
+
+  /** Body pieces of an acknowledgement carry its packet identifier first. */
+  private readonly piece = (start: number, end: number, type: number, first: boolean): void => {
+    const a = this.ack;
+    if (a === undefined || first || type !== a.type) return;
+    for (let k = start; k < end && a.got < 2; k++, a.got++) a.id = (a.id << 8) | this.chunk[k];
     if (a.got < 2) return;
     this.ack = undefined;
     this.watcher!(a.type, a.id);
-  }
+  };
 
   merge(other: PacketMeter): void {
     for (const [k, v] of other.bytes) this.bytes.set(k, (this.bytes.get(k) ?? 0) + v);

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { createModel, type SensorModel } from "./models.ts";
 import { encodePayload } from "./payload.ts";
 import { Prng, sensorSeed } from "./prng.ts";
-import { WireFraming } from "./wire-meter.ts";
+import { wireFraming } from "./wire-meter.ts";
 import type { GroupRun } from "./group.ts";
 
 /** What the fleet shares with every sensor. */
@@ -41,8 +41,8 @@ export class Sensor {
   private readonly model: SensorModel;
   private readonly topic: Buffer;
   private readonly prng: Prng;
-  private readonly upFraming = new WireFraming();
-  private readonly downFraming = new WireFraming();
+  private readonly upFraming = wireFraming();
+  private readonly downFraming = wireFraming();
   private timer: NodeJS.Timeout | undefined;
   private everConnected = false;
 

@@ -1,54 +1,32 @@
-// MQTT bytes per packet type for a whole group of sensors, framed per connection. A fleet has
-// thousands of streams, so the per-stream state is three numbers (WireFraming) and the tables
-// are shared typed arrays (WireTable), unlike host/packet-meter.ts's per-stream maps.
+// MQTT bytes per packet type for a whole group of sensors, framed per connection by the one
+// framer (host/mqtt-framer.ts). A fleet has thousands of streams, so the per-stream state is a
+// framer of a few numbers and the tables are shared typed arrays (WireTable), unlike
+// host/packet-meter.ts's per-stream maps.
 import { PacketType } from "../host/abi.ts";
+import { Framer } from "../host/mqtt-framer.ts";
 import type { PacketTable } from "./report-types.ts";
 
-/** Where one byte stream is in its current packet. */
-export class WireFraming {
-  /** Bytes of the current packet body still to come. */
-  need = 0;
-  /** Remaining Length read so far, and how many of its bytes; -1 when expecting a first byte. */
-  length = 0;
-  lengthBytes = -1;
-  type = 0;
-
-  reset(): void {
-    this.need = 0;
-    this.length = 0;
-    this.lengthBytes = -1;
-  }
+/** The framing of one stream: the one framer, resynchronising after bytes that are not MQTT framing. */
+export function wireFraming(): Framer {
+  return new Framer(true, true);
 }
+
+const ignorePiece = (): void => {};
 
 export class WireTable {
   readonly bytes = new Float64Array(16);
   readonly packets = new Float64Array(16);
 
   /** Accounts for a chunk of one stream (its framing state is `f`). */
-  add(f: WireFraming, chunk: Uint8Array): void {
-    let i = 0;
-    while (i < chunk.length) {
-      if (f.need > 0) {
-        const n = Math.min(f.need, chunk.length - i);
-        f.need -= n;
-        i += n;
-        continue;
-      }
-      const b = chunk[i++];
-      if (f.lengthBytes < 0) {
-        f.type = b >> 4;
-        f.length = 0;
-        f.lengthBytes = 0;
-        continue;
-      }
-      f.length += (b & 0x7f) * 128 ** f.lengthBytes++;
-      if ((b & 0x80) !== 0 && f.lengthBytes < 4) continue;
-      this.bytes[f.type] += 1 + f.lengthBytes + f.length;
-      this.packets[f.type]++;
-      f.need = f.length;
-      f.lengthBytes = -1;
-    }
+  add(f: Framer, chunk: Uint8Array): void {
+    f.split(chunk, 0, ignorePiece, this.header);
   }
+
+  /** A packet is counted, whole, once its fixed header is complete. */
+  private readonly header = (type: number, headerBytes: number, remaining: number): void => {
+    this.bytes[type] += headerBytes + remaining;
+    this.packets[type]++;
+  };
 
   merge(other: WireTable): void {
     for (let t = 0; t < 16; t++) {

@@ -19,6 +19,7 @@ import type { Duplex, Writable } from "node:stream";
 import { TLSSocket } from "node:tls";
 import { PacketType } from "../abi.ts";
 import { PacketMeter } from "../packet-meter.ts";
+import { Framer } from "../mqtt-framer.ts";
 import { parseBrokerUrl } from "../url.ts";
 import { transportFor } from "../transports/select.ts";
 import type { TlsOptions } from "../transports/tls.ts";
@@ -120,71 +121,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
 
 // ---- framing ----
 
-type Emit = (start: number, end: number, type: number, first: boolean, last: boolean) => void;
-
-/**
- * Splits an MQTT byte stream into pieces of one packet each, by the fixed header. It does not
- * validate (the broker and the firmware do); a remaining length longer than four bytes loses the
- * framing, and everything after it is "unframed" (type -1) until reset().
- */
-export class Framer {
-  private type = -1;
-  private inHeader = false;
-  private remaining = 0;
-  private length = 0;
-  private multiplier = 1;
-  private lengthBytes = 0;
-
-  constructor(public synced: boolean) {}
-
-  get atBoundary(): boolean {
-    return this.synced && !this.inHeader && this.remaining === 0;
-  }
-
-  reset(): void {
-    this.synced = true;
-    this.inHeader = false;
-    this.remaining = 0;
-  }
-
-  split(data: Uint8Array, from: number, emit: Emit): void {
-    let i = from;
-    while (i < data.length) {
-      if (!this.synced) {
-        emit(i, data.length, -1, false, false);
-        return;
-      }
-      if (this.remaining > 0) {
-        const n = Math.min(this.remaining, data.length - i);
-        this.remaining -= n;
-        emit(i, i + n, this.type, false, this.remaining === 0);
-        i += n;
-        continue;
-      }
-      const b = data[i];
-      const first = !this.inHeader;
-      if (first) {
-        this.type = b >> 4;
-        this.inHeader = true;
-        this.length = 0;
-        this.multiplier = 1;
-        this.lengthBytes = 0;
-      } else {
-        this.length += (b & 0x7f) * this.multiplier;
-        this.multiplier *= 128;
-        this.lengthBytes++;
-        if ((b & 0x80) === 0) {
-          this.inHeader = false;
-          this.remaining = this.length;
-        } else if (this.lengthBytes === 4) {
-          this.synced = false; // a fifth length byte: not MQTT framing
-        }
-      }
-      i++;
-      emit(i - 1, i, this.type, first, this.synced && !this.inHeader && this.remaining === 0);
-    }
-  }
-}
+export { Framer } from "../mqtt-framer.ts";
 
 const MQTT_NAMES = [[0, 4, 0x4d, 0x51, 0x54, 0x54], [0, 6, 0x4d, 0x51, 0x49, 0x73, 0x64, 0x70]]; // "MQTT", "MQIsdp"
 

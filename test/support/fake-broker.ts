@@ -4,27 +4,16 @@
 // its QoS handshake). Afterwards it checks how the connection ends: closed by the client, or
 // still alive (a QoS 1 PUBLISH id 65535 "alive check" must be answered with PUBACK 65535).
 //
-// The broker frames packets; it does not decide what "the same packet" means: the script's
+// The broker frames packets (host/mqtt-framer.ts); it does not decide what "the same packet" means: the script's
 // `match` does, so a suite can compare bytes exactly or by meaning. Every wait is bounded.
 import net from "node:net";
 import mqttPacket, { type Packet } from "mqtt-packet";
+import { packetLength } from "../../host/mqtt-framer.ts";
 
 export type ReadResult =
   | { kind: "packet"; bytes: Buffer }
   | { kind: "closed"; leftover: Buffer }
   | { kind: "timeout" };
-
-/** Length of the complete packet at the start of buf, 0 when more bytes are needed, -1 when the header is malformed. */
-export function framedLength(buf: Buffer): number {
-  let len = 0;
-  for (let i = 1; i <= 4; i++) {
-    if (i >= buf.length) return 0;
-    const b = buf[i];
-    len += (b & 0x7f) * 128 ** (i - 1);
-    if ((b & 0x80) === 0) return 1 + i + len <= buf.length ? 1 + i + len : 0;
-  }
-  return -1;
-}
 
 /** The broker's side of the one accepted connection. */
 export class BrokerConnection {
@@ -53,7 +42,7 @@ export class BrokerConnection {
   async nextPacket(timeoutMs: number): Promise<ReadResult> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const n = framedLength(this.buf);
+      const n = packetLength(this.buf);
       if (n > 0) {
         const bytes = this.buf.subarray(0, n);
         this.buf = this.buf.subarray(n);

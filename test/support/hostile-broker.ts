@@ -1,7 +1,7 @@
 // A scripted, hostile MQTT broker on 127.0.0.1 for CLI tests. It accepts connections one after
 // another and runs the test's behaviour on each (async (conn, index) => ...): answer, stay
 // silent, stop reading, trickle bytes, never close. It frames what each client sends into
-// packets (framedLength, as fake-broker.ts) and records, per connection: the CONNECT, every
+// packets (packetLength, host/mqtt-framer.ts) and records, per connection: the CONNECT, every
 // packet, when the client half-closed, when the socket closed, and when the client let go of
 // its socket completely.
 //
@@ -12,7 +12,7 @@
 // /proc/net/tcp) or gone. Every wait here is bounded, and close() destroys everything.
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import { framedLength } from "./fake-broker.ts";
+import { packetLength } from "../../host/mqtt-framer.ts";
 
 const TYPE_NAMES = ["reserved", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
   "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT", "AUTH"];
@@ -117,7 +117,7 @@ export class HostileConnection {
 
   private data(d: Buffer): void {
     this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-    for (let n = framedLength(this.buf); n > 0; n = framedLength(this.buf)) {
+    for (let n = packetLength(this.buf); n > 0; n = packetLength(this.buf)) {
       const packet = Buffer.from(this.buf.subarray(0, n));
       this.buf = this.buf.subarray(n);
       this.connect ??= packet;
