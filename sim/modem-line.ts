@@ -1,10 +1,10 @@
 // A sensor of a modem group reaches the broker as a board with an AT modem would: its firmware
-// drives an emulated ESP-AT or BG96 (host/modem/emulator) over a real pty pair made by socat,
+// drives an emulated ESP-AT or BG96 (sim/modem-emulator) over a real pty pair made by socat,
 // at the group's baud rate, and the emulated modem opens the TCP connection to the broker.
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { Duplex } from "node:stream";
-import { startEmulator } from "../host/modem/emulator/index.ts";
+import { startEmulator } from "./modem-emulator/index.ts";
 import { ModemTransport } from "../host/modem/modem-transport.ts";
 import type { GroupConfig } from "./config.ts";
 

@@ -1,15 +1,31 @@
 // mote: the command line. `mote pub ...` and `mote sub ...` with mosquitto_pub / mosquitto_sub
-// flags; `mote sim` runs a fleet (sim/). Usage errors exit 2, runtime errors 1, each as one line
-// on stderr prefixed `mote pub:` / `mote sub:` / `mote sim:`; never a stack trace. The network side (Device, transports) is
+// flags, `mote bridge` here; `mote sim` and `mote modem` come from sim/, which sits on the host,
+// so the entry point above both (bin/mote.ts) hands them in as extra commands: host never imports
+// sim. Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed `mote pub:` /
+// `mote sub:` / `mote sim:`; never a stack trace. The network side (Device, transports) is
 // loaded only once the flags are good, so --help and usage errors answer quickly.
 import { parseArgs, UsageError, type Command } from "./args.ts";
 import { buildConfig } from "./config.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 
 const COMMANDS: readonly Command[] = ["pub", "sub"];
-/** Commands with flags of their own (not mosquitto's). */
-const SERIAL_COMMANDS = ["bridge", "modem"] as const;
-type SerialCommand = (typeof SERIAL_COMMANDS)[number];
+
+/** A command with flags of its own (not mosquitto's), stopped with Ctrl-C. */
+export interface CliCommand {
+  /** Its --help text; a command without one answers --help and reports its errors itself. */
+  help?: () => Promise<string>;
+  /** Runs until done or interrupted and returns the exit code; a UsageError exits 2. */
+  run(args: string[], interrupted: Promise<void>): Promise<number>;
+}
+
+/** `mote bridge`: a board's UART to a broker (host/bridge/). */
+const BRIDGE: CliCommand = {
+  help: async () => (await import("./bridge.ts")).BRIDGE_HELP,
+  run: async (args, interrupted) => {
+    const { parseBridgeArgs, runBridge } = await import("./bridge.ts");
+    return runBridge(parseBridgeArgs(args), interrupted);
+  },
+};
 
 /** Writes and waits until the bytes are handed to the OS, so nothing is lost at exit. */
 function write(stream: NodeJS.WriteStream, text: string | Buffer): Promise<void> {
@@ -25,7 +41,8 @@ async function exit(code: number, prefix: string, line?: string): Promise<never>
 /** What a closed stdout (mote sub | head -1) does: exit quietly, or, once running, end like a signal. */
 let onStdoutClosed: () => void = () => process.exit(0);
 
-async function main(argv: string[]): Promise<never> {
+/** Runs `mote <argv>`: pub, sub and bridge, and the commands another layer adds (`extra`). */
+export async function runMote(argv: string[], extra: Readonly<Record<string, CliCommand>> = {}): Promise<never> {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") onStdoutClosed();
   });
@@ -38,8 +55,8 @@ async function main(argv: string[]): Promise<never> {
     await write(process.stdout, mainHelp());
     return exit(0, "mote");
   }
-  if (SERIAL_COMMANDS.includes(name as SerialCommand)) return serialCommand(name as SerialCommand, rest);
-  if (name === "sim") return simCommand(rest);
+  const tool = name === "bridge" ? BRIDGE : Object.hasOwn(extra, name) ? extra[name] : undefined;
+  if (tool) return toolCommand(name, tool, rest);
   if (!COMMANDS.includes(name as Command)) {
     return exit(2, "mote", `unknown command '${name}' (use mote pub, sub, sim, modem or bridge; see mote --help)`);
   }
@@ -99,34 +116,20 @@ function interruption(): Promise<void> {
   return interrupted;
 }
 
-/** mote bridge / mote modem: long-running serial helpers, stopped with Ctrl-C. */
-async function serialCommand(name: SerialCommand, rest: string[]): Promise<never> {
+/** mote bridge, mote modem, mote sim: long-running tools, stopped with Ctrl-C. */
+async function toolCommand(name: string, tool: CliCommand, rest: string[]): Promise<never> {
   const prefix = `mote ${name}`;
   catchAll(prefix);
-  const mod = name === "bridge" ? await import("./bridge.ts") : await import("./modem.ts");
-  const help = name === "bridge" ? (mod as typeof import("./bridge.ts")).BRIDGE_HELP : (mod as typeof import("./modem.ts")).MODEM_HELP;
-  if (rest.includes("--help")) {
-    await write(process.stdout, help);
+  if (tool.help && rest.includes("--help")) {
+    await write(process.stdout, await tool.help());
     return exit(0, prefix);
   }
   try {
-    const interrupted = interruption();
-    const code = name === "bridge"
-      ? await (mod as typeof import("./bridge.ts")).runBridge((mod as typeof import("./bridge.ts")).parseBridgeArgs(rest), interrupted)
-      : await (mod as typeof import("./modem.ts")).runModem((mod as typeof import("./modem.ts")).parseModemArgs(rest), interrupted);
+    const code = await tool.run(rest, interruption());
     return exit(code, prefix);
   } catch (e) {
     if (e instanceof UsageError) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
+    if (!tool.help) throw e; // it reports its own errors: what escapes is internal (catchAll)
     return exit(1, prefix, firstLine(e));
   }
 }
-
-/** mote sim: a fleet of firmware sensors with a report (sim/main.ts); Ctrl-C ends it early, with the report. */
-async function simCommand(rest: string[]): Promise<never> {
-  catchAll("mote sim");
-  const { runSim } = await import("../../sim/main.ts");
-  const code = await runSim(rest, undefined, interruption());
-  return exit(code, "mote sim");
-}
-
-void main(process.argv.slice(2));

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from "../support/mosquitto.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const MAIN = join(ROOT, "host", "cli", "main.ts");
+const MAIN = join(ROOT, "bin", "mote.ts");
 
 export interface Result {
   code: number | null;
@@ -57,7 +57,7 @@ export class Proc {
   kill(sig: NodeJS.Signals = "SIGKILL"): void { if (this.child.exitCode === null) this.child.kill(sig); }
 }
 
-/** `mote <args>` via node --import tsx host/cli/main.ts. */
+/** `mote <args>` via node --import tsx bin/mote.ts. */
 export const mote = (args: string[], opts?: ConstructorParameters<typeof Proc>[2]) =>
   new Proc(process.execPath, ["--import", "tsx", MAIN, ...args], opts);
 export const mosquittoSub = (args: string[], timeoutMs = 15_000) => new Proc("mosquitto_sub", ["-h", "127.0.0.1", ...args], { timeoutMs });

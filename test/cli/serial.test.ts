@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../host/modem/emulator/index.ts";
+import { startEmulator } from "../../sim/modem-emulator/index.ts";
 import { broker, killAll, mosquittoSub, mote, waitFor, type Broker } from "./helpers.ts";
 
 let b: Broker;
@@ -48,7 +48,7 @@ describe("mote over serial lines", () => {
     const socat = spawn("socat", [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${c}`], { stdio: "ignore" });
     children.push(socat);
     await waitFor(() => existsSync(a) && existsSync(c), "the pty pair");
-    const bridge = spawn(process.execPath, ["--import", "tsx", "host/cli/main.ts", "bridge", "--port", c, "--url", `mqtt://127.0.0.1:${b.port}`], { stdio: ["ignore", "ignore", "pipe"] });
+    const bridge = spawn(process.execPath, ["--import", "tsx", "bin/mote.ts", "bridge", "--port", c, "--url", `mqtt://127.0.0.1:${b.port}`], { stdio: ["ignore", "ignore", "pipe"] });
     children.push(bridge);
     let bridgeErr = "";
     bridge.stderr!.on("data", (d) => { bridgeErr += d; });

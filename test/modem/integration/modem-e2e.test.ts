@@ -4,7 +4,7 @@ import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { connectAsync, type Device } from "../../../host/device.ts";
 import { ModemTransport } from "../../../host/modem/modem-transport.ts";
-import { startEmulator } from "../../../host/modem/emulator/index.ts";
+import { startEmulator } from "../../../sim/modem-emulator/index.ts";
 import { bearer, useSerialPath, waitFor } from "./serial-path.ts";
 
 const path = useSerialPath("modem-e2e");

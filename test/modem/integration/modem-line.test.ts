@@ -5,8 +5,8 @@ import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { connectAsync, type Device } from "../../../host/device.ts";
 import { ModemTransport } from "../../../host/modem/modem-transport.ts";
-import { startEmulator } from "../../../host/modem/emulator/index.ts";
-import type { EmulatorOptions } from "../../../host/modem/emulator/types.ts";
+import { startEmulator } from "../../../sim/modem-emulator/index.ts";
+import type { EmulatorOptions } from "../../../sim/modem-emulator/types.ts";
 import { bearer, useSerialPath, waitFor } from "./serial-path.ts";
 
 const path = useSerialPath("modem-line");

@@ -2,7 +2,7 @@
 // serial port wired to a board) and answers AT commands like an ESP-AT or Quectel BG96 modem,
 // opening real TCP connections for the sockets it is asked to open.
 import { parseArgs } from "node:util";
-import { UsageError } from "./args.ts";
+import { UsageError } from "../../host/cli/args.ts";
 
 export const MODEM_HELP = `mote modem: an emulated AT modem (ESP-AT or Quectel BG96) on a pty or a serial port
 
@@ -56,7 +56,7 @@ export function parseModemArgs(argv: string[]): ModemConfig {
 }
 
 export async function runModem(cfg: ModemConfig, interrupted: Promise<void>): Promise<number> {
-  const { startEmulator } = await import("../modem/emulator/index.ts");
+  const { startEmulator } = await import("./index.ts");
   const emulator = await startEmulator({
     dialect: cfg.dialect, link: cfg.link, port: cfg.port, baudRate: cfg.baudRate, seed: cfg.seed,
     transcript: cfg.transcript

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startPtyPair } from "../../../host/modem/emulator/socat.ts";
-import { startEmulator } from "../../../host/modem/emulator/index.ts";
+import { startPtyPair } from "../../../sim/modem-emulator/socat.ts";
+import { startEmulator } from "../../../sim/modem-emulator/index.ts";
 import { AtClient } from "./at-client.ts";
 import { espReady, onCleanup, startModem, startServer, waitFor } from "./harness.ts";
 

@@ -2,7 +2,7 @@
 // servers on 127.0.0.1, and cleanup after each test.
 import net from "node:net";
 import { afterEach } from "vitest";
-import { startEmulator, type Emulator, type EmulatorOptions, type TranscriptEntry } from "../../../host/modem/emulator/index.ts";
+import { startEmulator, type Emulator, type EmulatorOptions, type TranscriptEntry } from "../../../sim/modem-emulator/index.ts";
 import { AtClient } from "./at-client.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,7 +1,7 @@
 // The emulator's seeded PRNG (mulberry32, host/mulberry32.ts): every random choice of the
 // emulator comes from one of these, so a run with the same seed and the same traffic makes the
 // same choices.
-import { Mulberry32 } from "../../mulberry32.ts";
+import { Mulberry32 } from "../../host/mulberry32.ts";
 
 export class Prng extends Mulberry32 {
   /** Integer in [min, max]. */
