@@ -63,7 +63,7 @@ export function parseBridgeArgs(argv: string[]): BridgeConfig {
 }
 
 export async function runBridge(cfg: BridgeConfig, interrupted: Promise<void>): Promise<number> {
-  const { startBridge } = await import("../modem/bridge.ts");
+  const { startBridge } = await import("../bridge/index.ts");
   const bridge = await startBridge({
     port: cfg.port, baudRate: cfg.baudRate, url: cfg.url, pace: cfg.pace, tls: cfg.tls,
     transcript: cfg.transcript ? process.stdout : undefined,

@@ -6,7 +6,7 @@
 //   passed; a stalled network (injected) holds them, and a send that would exceed
 //   sendBufferBytes fails.
 import net from "node:net";
-import { ChunkQueue } from "./chunk-queue.ts";
+import { ChunkQueue } from "../../host/chunk-queue.ts";
 
 export type OpenResult = "ok" | "refused" | "dns" | "timeout";
 export type SendResult = "ok" | "full" | "closed";

@@ -6,7 +6,7 @@
 // paced either way (on a real port the UART would do it anyway; pacing here keeps the backlog
 // in the emulator, where push mode can see it).
 import { SerialPort } from "serialport";
-import { PacedPipe } from "./paced-pipe.ts";
+import { Pacer } from "../../host/pacer.ts";
 import type { Prng } from "./prng.ts";
 import type { Impairments } from "./types.ts";
 
@@ -36,16 +36,16 @@ export class SerialLine {
   dropped = 0;
   noise = 0;
   private dropBudget = 0;
-  private readonly input: PacedPipe | undefined;
-  private readonly output: PacedPipe;
+  private readonly input: Pacer | undefined;
+  private readonly output: Pacer;
   private readonly fragments: Buffer[] = [];
   private fragmentTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(private readonly port: SerialPort, private readonly opts: SerialLineOptions) {
     const bytesPerSecond = opts.baudRate / 10;
-    this.output = new PacedPipe(bytesPerSecond, (chunk) => this.emit(chunk), opts.clock, opts.onOutputIdle);
-    if (opts.paceInput) this.input = new PacedPipe(bytesPerSecond, (chunk) => this.deliver(chunk), opts.clock);
+    this.output = new Pacer({ bytesPerSecond, sink: (chunk) => this.emit(chunk), clock: opts.clock, onIdle: opts.onOutputIdle });
+    if (opts.paceInput) this.input = new Pacer({ bytesPerSecond, sink: (chunk) => this.deliver(chunk), clock: opts.clock });
     port.on("data", (chunk: Buffer) => {
       if (this.input) this.input.push(chunk);
       else this.deliver(chunk);

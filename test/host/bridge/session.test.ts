@@ -26,7 +26,7 @@ function collectJs(c: MqttClient): JsMessage[] {
 }
 
 /** The board ends its session; waits until every byte crossed the line and the broker closed. */
-async function endSession(board: Device, bridge: { stats: () => import("../../../host/modem/bridge.ts").BridgeStats }): Promise<void> {
+async function endSession(board: Device, bridge: { stats: () => import("../../../host/bridge/index.ts").BridgeStats }): Promise<void> {
   await board.end();
   const sent = board.wireBytes()!.sent;
   await waitFor(() => bridge.stats().serial.fromBoard === sent && !bridge.stats().broker.connected && bridge.stats().broker.wire!.sent >= sent,

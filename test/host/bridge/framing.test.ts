@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import mqttPacket from "mqtt-packet";
 import type { SerialPort } from "serialport";
 import { startMosquitto, type Mosquitto } from "../../support/mosquitto.ts";
-import { Framer, connectSignature, type TranscriptEntry } from "../../../host/modem/bridge.ts";
+import { Framer, connectSignature, type TranscriptEntry } from "../../../host/bridge/index.ts";
 import { Rig, collect, uniqueId, uniqueTopic, waitFor, writeRaw } from "./helpers.ts";
 
 const gen = (p: object): Buffer => mqttPacket.generate(p as mqttPacket.Packet);

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../../support/mosquitto.ts";
 import { SerialTransport, SerialError } from "../../../host/transports/serial.ts";
-import { startBridge } from "../../../host/modem/bridge.ts";
+import { startBridge } from "../../../host/bridge/index.ts";
 import type { Device } from "../../../host/device.ts";
 import { Rig, rejection, waitFor, within, writeRaw } from "./helpers.ts";
 

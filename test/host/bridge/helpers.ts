@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync as mqttjsConnect, type IClientOptions, type MqttClient } from "mqtt";
 import { SerialPort } from "serialport";
-import { startBridge, type Bridge, type BridgeOptions } from "../../../host/modem/bridge.ts";
+import { startBridge, type Bridge, type BridgeOptions } from "../../../host/bridge/index.ts";
 import { SerialTransport } from "../../../host/transports/serial.ts";
 import { connectAsync, type Device, type DeviceOptions } from "../../../host/device.ts";
 import { Tracker, sleep, uniqueId, waitFor, within } from "../../device/helpers.ts";

@@ -15,87 +15,18 @@
 // It counts bytes per direction and per MQTT packet type, and the time they take on the line
 // (8N1: 10 bits a byte). Ptys deliver at any speed: with pace the bridge holds both directions to
 // baud/10 bytes per second, as a UART would.
-import type { Duplex, Writable } from "node:stream";
+import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import { PacketType } from "../abi.ts";
-import { PacketMeter } from "../packet-meter.ts";
 import { Framer } from "../mqtt-framer.ts";
-import { parseBrokerUrl } from "../url.ts";
-import { transportFor } from "../transports/select.ts";
-import type { TlsOptions } from "../transports/tls.ts";
+import { PacketMeter } from "../packet-meter.ts";
+import { Pacer } from "../pacer.ts";
 import type { Transport } from "../transports/transport.ts";
 import { SerialTransport, type SerialLine } from "../transports/serial.ts";
+import { connectSignature } from "./connect-signature.ts";
+import { BridgeTranscript, typeName, type RecordSlot } from "./transcript.ts";
+import type { Bridge, BridgeOptions, BridgeStats } from "./types.ts";
 
-export interface BridgeOptions {
-  /** Serial device of the board: /dev/ttyUSB0, a socat pty, ... */
-  port: string;
-  /** Default 115200 (8N1). Sets the port, the line-time figures and the pace. */
-  baudRate?: number;
-  /** Broker: mqtt:// or mqtts:// (ws:// and wss:// work too). */
-  url: string;
-  /** TLS options for mqtts:// (and wss://). */
-  tls?: TlsOptions;
-  /** Hold both directions of the serial side to baud/10 bytes per second (ptys do not). */
-  pace?: boolean;
-  /** Every packet each way, dropped bytes and connection notes: as text lines, or as entries. */
-  transcript?: Writable | ((entry: TranscriptEntry) => void);
-  /** Warnings and connection notes, one line each (default: stderr). */
-  log?: (line: string) => void;
-}
-
-export type TranscriptDirection = "board>broker" | "broker>board" | "board>dropped" | "note";
-
-export interface TranscriptEntry {
-  /** Milliseconds since the bridge started. */
-  ms: number;
-  dir: TranscriptDirection;
-  /** Packet type name (CONNECT, PUBLISH, ...), "unframed" for bytes outside MQTT framing. */
-  type?: string;
-  /** Bytes of the packet (or run) that took this direction. */
-  length?: number;
-  /** The first TRANSCRIPT_BYTES bytes. */
-  bytes?: Buffer;
-  text?: string;
-}
-
-export type PacketTable = ReturnType<PacketMeter["table"]>;
-
-export interface BridgeStats {
-  baudRate: number;
-  /** Bytes on the serial line, and their time on the wire at the baud rate (bytes * 10 / baud). */
-  serial: { fromBoard: number; toBoard: number; lineSeconds: { fromBoard: number; toBoard: number } };
-  /** MQTT bytes handed to broker connections (board -> broker) and to the board (broker -> board). */
-  forwarded: { toBroker: number; toBoard: number };
-  packets: { toBroker: PacketTable; toBoard: PacketTable; dropped: PacketTable };
-  /** Board bytes never forwarded: `garbage` outside MQTT framing, the rest framed packets (see packets.dropped). */
-  dropped: { bytes: number; garbage: number };
-  broker: {
-    /** Connections opened (one per CONNECT from the board). */
-    connections: number;
-    /** Connections that failed before they were established. */
-    failures: number;
-    /** Established connections that the broker (or the network) closed. */
-    closedByBroker: number;
-    connected: boolean;
-    /** Bytes from connections the bridge had already left for a new one (not forwarded). */
-    lateBytes: number;
-    /** Bytes on the broker side's wire, TLS records included (closed connections only). */
-    wire: { sent: number; received: number } | undefined;
-  };
-}
-
-export interface Bridge {
-  stats(): BridgeStats;
-  /** Closes the broker connection and the serial port. */
-  stop(): Promise<void>;
-  /** Settles when the bridge ends: undefined after stop(), the error when the serial port went away. */
-  readonly closed: Promise<Error | undefined>;
-  /** MQTT bytes per packet type: forwarded to the broker, forwarded to the board, dropped from the board. */
-  readonly meters: { toBroker: PacketMeter; toBoard: PacketMeter; dropped: PacketMeter };
-}
-
-/** Bytes of each packet kept for the transcript. */
-export const TRANSCRIPT_BYTES = 64;
 /** A connection the board left is closed after its last bytes went out, or after this long. */
 const CLOSE_GRACE_MS = 2000;
 /** Pacing: release bytes at most every this many milliseconds. */
@@ -103,141 +34,15 @@ const PACE_TICK_MS = 10;
 /** A paced queue above this many bytes pauses its source. */
 const PACE_HIGH_BYTES = 64 * 1024;
 
-const typeName = (t: number): string => (t < 0 ? "unframed" : PacketType[t] ?? `TYPE${t}`);
-
 function count(meter: PacketMeter, type: number, bytes: number, first: boolean): void {
   const name = typeName(type);
   meter.bytes.set(name, (meter.bytes.get(name) ?? 0) + bytes);
   if (first) meter.packets.set(name, (meter.packets.get(name) ?? 0) + 1);
 }
 
-/** Opens the serial port and starts bridging; rejects when the port cannot be opened. */
-export async function startBridge(o: BridgeOptions): Promise<Bridge> {
-  const transport = transportFor(parseBrokerUrl(o.url), o.tls ?? {});
-  const bridge = new RawBridge(o, transport);
-  await bridge.opened;
-  return bridge;
-}
-
-// ---- framing ----
-
-export { Framer } from "../mqtt-framer.ts";
-
-const MQTT_NAMES = [[0, 4, 0x4d, 0x51, 0x54, 0x54], [0, 6, 0x4d, 0x51, 0x49, 0x73, 0x64, 0x70]]; // "MQTT", "MQIsdp"
-
-/** Whether bytes are (the start of) a CONNECT: fixed header 0x10, remaining length, protocol name. */
-export function connectSignature(a: readonly number[]): "no" | "partial" | "match" {
-  if (a.length === 0) return "partial";
-  if (a[0] !== 0x10) return "no";
-  let k = 1;
-  let length = 0;
-  for (let multiplier = 1; ; multiplier *= 128) {
-    if (k >= a.length) return "partial";
-    const b = a[k++];
-    length += (b & 0x7f) * multiplier;
-    if ((b & 0x80) === 0) break;
-    if (k === 5) return "no";
-  }
-  if (length < 10) return "no";
-  let partial = false;
-  for (const name of MQTT_NAMES) {
-    let j = 0;
-    while (j < name.length && k + j < a.length && a[k + j] === name[j]) j++;
-    if (j === name.length) return "match";
-    if (k + j === a.length) partial = true;
-  }
-  return partial ? "partial" : "no";
-}
-
-// ---- pacing ----
-
-/** Releases bytes to a sink at most `bytesPerSecond`, like a UART at baud / 10 (8N1). */
-class Pacer {
-  private readonly queue: Buffer[] = [];
-  private queued = 0;
-  private lineMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private high = false;
-
-  constructor(private readonly bytesPerSecond: number, private readonly sink: (b: Buffer) => void, private readonly onDrain: () => void) {}
-
-  /** Queues bytes; false when the queue is long and the source should pause. */
-  push(b: Buffer): boolean {
-    if (this.queued === 0) this.lineMs = Math.max(this.lineMs, performance.now());
-    this.queue.push(b);
-    this.queued += b.length;
-    this.schedule();
-    if (this.queued > PACE_HIGH_BYTES) this.high = true;
-    return !this.high;
-  }
-
-  get backlog(): number {
-    return this.queued;
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue.length = 0;
-    this.queued = 0;
-  }
-
-  private schedule(): void {
-    if (this.timer !== undefined || this.queued === 0) return;
-    this.timer = setTimeout(() => this.tick(), Math.max(PACE_TICK_MS, 1000 / this.bytesPerSecond));
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    let n = Math.min(this.queued, Math.floor(((performance.now() - this.lineMs) * this.bytesPerSecond) / 1000));
-    if (n > 0) {
-      this.lineMs += (n * 1000) / this.bytesPerSecond;
-      this.queued -= n;
-      const out: Buffer[] = [];
-      while (n > 0) {
-        const head = this.queue[0];
-        if (head.length <= n) {
-          out.push(head);
-          this.queue.shift();
-          n -= head.length;
-        } else {
-          out.push(head.subarray(0, n));
-          this.queue[0] = head.subarray(n);
-          n = 0;
-        }
-      }
-      this.sink(out.length === 1 ? out[0] : Buffer.concat(out));
-    }
-    if (this.high && this.queued <= PACE_HIGH_BYTES / 4) {
-      this.high = false;
-      this.onDrain();
-    }
-    this.schedule();
-  }
-}
-
-// ---- the bridge ----
-
 interface Segment { bytes: Buffer; type: number; first: boolean }
 
-/** Accumulates one packet's bytes for a transcript entry. */
-interface PacketRecord { type: number; length: number; forwarded: number; parts: Buffer[]; kept: number }
-
-function newRecord(type: number): PacketRecord {
-  return { type, length: 0, forwarded: 0, parts: [], kept: 0 };
-}
-
-function addToRecord(r: PacketRecord, bytes: Buffer, forwarded: boolean): void {
-  r.length += bytes.length;
-  if (forwarded) r.forwarded += bytes.length;
-  if (r.kept < TRANSCRIPT_BYTES) {
-    const part = Buffer.from(bytes.subarray(0, TRANSCRIPT_BYTES - r.kept));
-    r.parts.push(part);
-    r.kept += part.length;
-  }
-}
-
-class BrokerConnection {
+class BrokerConnection implements RecordSlot {
   ready = false;
   error: Error | undefined;
   /** Packets started on this connection (a CONNECT after the first packet opens a new connection). */
@@ -249,12 +54,12 @@ class BrokerConnection {
   /** Bytes to write at the end of the current serial chunk (one write per chunk). */
   batch: Buffer[] = [];
   readonly framer = new Framer(true);
-  record: PacketRecord | undefined;
+  record?: RecordSlot["record"];
 
   constructor(readonly stream: Duplex) {}
 }
 
-class RawBridge implements Bridge {
+export class RawBridge implements Bridge {
   readonly meters = { toBroker: new PacketMeter(), toBoard: new PacketMeter(), dropped: new PacketMeter() };
   readonly closed: Promise<Error | undefined>;
   readonly opened: Promise<void>;
@@ -262,14 +67,13 @@ class RawBridge implements Bridge {
   private readonly serialTransport: SerialTransport;
   private readonly serial: SerialLine;
   private readonly baudRate: number;
-  private readonly started = performance.now();
+  private readonly transcript: BridgeTranscript;
   private readonly log: (line: string) => void;
   private conn: BrokerConnection | undefined;
   /** Board -> broker framing; unknown until the first CONNECT. */
   private readonly framer = new Framer(false);
   /** Without a connection: bytes that may start a CONNECT. */
   private scan: number[] = [];
-  private upRecord: PacketRecord | undefined;
   private readonly upPacer: Pacer | undefined;
   private readonly downPacer: Pacer | undefined;
   private ended = false;
@@ -288,11 +92,12 @@ class RawBridge implements Bridge {
   constructor(private readonly o: BridgeOptions, private readonly transport: Transport) {
     this.baudRate = o.baudRate ?? 115200;
     this.log = o.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.transcript = new BridgeTranscript(o.transcript, performance.now());
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
     if (o.pace) {
-      const rate = this.baudRate / 10;
-      this.upPacer = new Pacer(rate, (b) => this.fromBoard(b), () => this.serial.resume());
-      this.downPacer = new Pacer(rate, (b) => this.serial.write(b), () => this.conn?.stream.resume());
+      const paced = { bytesPerSecond: this.baudRate / 10, tickMinMs: PACE_TICK_MS, highWaterBytes: PACE_HIGH_BYTES };
+      this.upPacer = new Pacer({ ...paced, sink: (b) => this.fromBoard(b), onDrain: () => this.serial.resume() });
+      this.downPacer = new Pacer({ ...paced, sink: (b) => this.serial.write(b), onDrain: () => this.conn?.stream.resume() });
     }
     this.serialTransport = new SerialTransport({ path: o.port, baudRate: this.baudRate });
     const serial = this.serialTransport.open();
@@ -362,8 +167,8 @@ class RawBridge implements Bridge {
   }
 
   private shutdown(): void {
-    this.upPacer?.stop();
-    this.downPacer?.stop();
+    this.upPacer?.close();
+    this.downPacer?.close();
     const c = this.conn;
     this.conn = undefined;
     c?.stream.destroy();
@@ -426,7 +231,7 @@ class RawBridge implements Bridge {
     }
     this.discardRun = 0;
     this.closeNoted = false;
-    this.endUpRecord();
+    this.transcript.endBoard();
     this.framer.reset();
     this.openConnection();
   }
@@ -442,7 +247,7 @@ class RawBridge implements Bridge {
         this.openConnection();
       }
       const bytes = data.subarray(s, e);
-      this.recordUp(bytes, type, first, last);
+      this.transcript.board(bytes, type, first, last, this.conn !== undefined);
       const c = this.conn;
       if (c) {
         if (first) c.packets++;
@@ -509,7 +314,7 @@ class RawBridge implements Bridge {
     const c = this.conn;
     if (!c) return;
     this.conn = undefined;
-    this.endDownRecord(c);
+    this.transcript.endBroker(c);
     c.stream.end();
     setTimeout(() => c.stream.destroy(), CLOSE_GRACE_MS).unref();
   }
@@ -519,7 +324,7 @@ class RawBridge implements Bridge {
     for (const seg of c.pending.splice(0)) this.dropped(seg.bytes.length, seg.type, seg.first);
     if (this.conn !== c) return;
     this.conn = undefined;
-    this.endDownRecord(c);
+    this.transcript.endBroker(c);
     if (this.ended) return;
     const why = c.error ? `: ${c.error.message.split("\n")[0]}` : "";
     if (!c.ready) {
@@ -544,95 +349,22 @@ class RawBridge implements Bridge {
     }
     c.framer.split(chunk, 0, (s, e, type, first, last) => {
       count(this.meters.toBoard, type, e - s, first);
-      if (this.transcribing) this.recordDown(c, chunk.subarray(s, e), type, first, last);
+      this.transcript.broker(c, chunk.subarray(s, e), type, first, last);
     });
     this.toBoard += chunk.length;
     const more = this.downPacer ? this.downPacer.push(chunk) : this.serial.write(chunk);
     if (!more) c.stream.pause();
   }
 
-  // ---- transcript and log ----
-
-  private get transcribing(): boolean {
-    return this.o.transcript !== undefined;
-  }
-
-  private recordUp(bytes: Buffer, type: number, first: boolean, last: boolean): void {
-    if (!this.transcribing) return;
-    if (type < 0) {
-      this.endUpRecord();
-      this.transcribe({ dir: this.conn ? "board>broker" : "board>dropped", type: "unframed", length: bytes.length, bytes: bytes.subarray(0, TRANSCRIPT_BYTES) });
-      return;
-    }
-    if (first) this.endUpRecord();
-    const r = (this.upRecord ??= newRecord(type));
-    addToRecord(r, bytes, this.conn !== undefined);
-    if (!last) return;
-    this.emitRecord(r, "board>broker", false);
-    this.upRecord = undefined;
-  }
-
-  private recordDown(c: BrokerConnection, bytes: Buffer, type: number, first: boolean, last: boolean): void {
-    if (type < 0) {
-      this.endDownRecord(c);
-      this.transcribe({ dir: "broker>board", type: "unframed", length: bytes.length, bytes: bytes.subarray(0, TRANSCRIPT_BYTES) });
-      return;
-    }
-    if (first) this.endDownRecord(c);
-    const r = (c.record ??= newRecord(type));
-    addToRecord(r, bytes, true);
-    if (!last) return;
-    this.emitRecord(r, "broker>board", false);
-    c.record = undefined;
-  }
-
-  private endUpRecord(): void {
-    if (this.upRecord) this.emitRecord(this.upRecord, "board>broker", true);
-    this.upRecord = undefined;
-  }
-
-  private endDownRecord(c: BrokerConnection): void {
-    if (c.record) this.emitRecord(c.record, "broker>board", true);
-    c.record = undefined;
-  }
-
-  private emitRecord(r: PacketRecord, dir: TranscriptDirection, cut: boolean): void {
-    const bytes = Buffer.concat(r.parts);
-    const name = typeName(r.type);
-    if (dir === "board>broker" && r.forwarded === 0) {
-      this.transcribe({ dir: "board>dropped", type: name, length: r.length, bytes, text: cut ? "incomplete" : undefined });
-    } else if (dir === "board>broker" && r.forwarded < r.length) {
-      this.transcribe({ dir, type: name, length: r.length, bytes, text: `${r.length - r.forwarded} bytes dropped after the broker closed` });
-    } else {
-      this.transcribe({ dir, type: name, length: r.length, bytes, text: cut ? "incomplete" : undefined });
-    }
-  }
-
-  private transcribe(e: Omit<TranscriptEntry, "ms">): void {
-    const t = this.o.transcript;
-    if (t === undefined) return;
-    const entry: TranscriptEntry = { ms: performance.now() - this.started, ...e };
-    if (typeof t === "function") t(entry);
-    else t.write(`${formatTranscriptEntry(entry)}\n`);
-  }
+  // ---- log ----
 
   private note(text: string): void {
     this.log(`bridge: ${text}`);
-    this.transcribe({ dir: "note", text });
+    this.transcript.write({ dir: "note", text });
   }
 
   private warn(text: string): void {
     this.log(`bridge: warning: ${text}`);
-    this.transcribe({ dir: "note", text: `warning: ${text}` });
+    this.transcript.write({ dir: "note", text: `warning: ${text}` });
   }
-}
-
-/** One transcript line: seconds, direction, packet type, length, hex of the first bytes. */
-export function formatTranscriptEntry(e: TranscriptEntry): string {
-  const t = (e.ms / 1000).toFixed(3).padStart(9);
-  if (e.dir === "note") return `${t} -- ${e.text ?? ""}`;
-  const hex = e.bytes ? e.bytes.toString("hex").replace(/(..)(?!$)/g, "$1 ") : "";
-  const more = e.bytes && e.length !== undefined && e.length > e.bytes.length ? ` ...(+${e.length - e.bytes.length})` : "";
-  const note = e.text ? ` [${e.text}]` : "";
-  return `${t} ${e.dir.padEnd(13)} ${(e.type ?? "").padEnd(11)} ${String(e.length ?? 0).padStart(6)} B${note}  ${hex}${more}`;
 }
