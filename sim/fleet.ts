@@ -14,6 +14,7 @@ import { sensorSeed } from "./prng.ts";
 import { checkGroupBudget } from "./group-budget.ts";
 import { ErrorTally, type ErrorCount } from "./error-tally.ts";
 import { memorySample, warmCount } from "./memory.ts";
+import { sleep } from "../host/sleep.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
@@ -49,7 +50,6 @@ export interface FleetRun {
   serial: ({ toModem: number; fromModem: number } | undefined)[];
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Groups of this shard: each group's global ids intersected with the shard's range (none for a group left out). */
 function planGroups(cfg: FleetConfig, leftOut: Set<GroupConfig>): { groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number } } {

@@ -1,25 +1,12 @@
-// The simulator's only source of randomness: a seeded PRNG whose whole state is one u32, so
-// thousands of sensors can each own a stream and a run is reproduced from its seed.
-import { Mulberry32 } from "../host/mulberry32.ts";
+// The simulator's seeds: its only source of randomness is the one PRNG family (host/prng.ts),
+// whose whole state is one u32, so thousands of sensors can each own a stream derived here and a
+// run is reproduced from its seed.
+export { Prng } from "../host/prng.ts";
 
 /** Odd constant of the Weyl sequence (2^32 / golden ratio): consecutive ids land far apart. */
 const GOLDEN_U32 = 0x9e3779b9;
 /** Used when mixing happens to yield 0, so a derived seed is never 0. */
 const NONZERO_SEED = 0x6d2b79f5;
-
-/** mulberry32 (host/mulberry32.ts), with the draws the sensor models need. */
-export class Prng extends Mulberry32 {
-  /** Integer in [0, n); n up to 2^32 reaches every value. */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** Standard normal (Box-Muller); the pair's second value is dropped to keep the state one number. */
-  normal(): number {
-    const u = 1 - this.next(); // (0, 1]: log(0) would be -Infinity
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-}
 
 /** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
 function fmix32(h: number): number {

@@ -7,8 +7,8 @@ import { Status } from "../abi.ts";
 import { MqttError, type PublishOptions } from "../device.ts";
 import type { CliConfig } from "./config.ts";
 import { CliExit, errorLine, Session } from "./session.ts";
+import { sleep } from "../sleep.ts";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** -l: stop reading stdin while this many messages wait in the host, resume below the low mark. */
 const PENDING_HIGH = 4096;
 const PENDING_LOW = 1024;

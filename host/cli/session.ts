@@ -6,6 +6,7 @@ import { connectAsync, type Device, MqttError } from "../device.ts";
 import { Option, SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
 import type { Transport } from "../transports/transport.ts";
+import { sleep } from "../sleep.ts";
 
 /** Ends a run: exit status and, unless empty, the one line for stderr. */
 export class CliExit extends Error {
@@ -14,7 +15,6 @@ export class CliExit extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class Session {
   /** Rejects with CliExit when the connection is over for good; never resolves. */

@@ -3,7 +3,7 @@
 // command table and its words for the same events.
 import type { AtEngine, Command } from "./at-engine.ts";
 import { ModemSocket, type OpenResult } from "./modem-socket.ts";
-import type { Prng } from "./prng.ts";
+import type { Prng } from "../../host/prng.ts";
 import type { Transcript } from "./transcript.ts";
 import type { SocketStats } from "./types.ts";
 

@@ -8,7 +8,7 @@ import { AtEngine } from "./at-engine.ts";
 import { Bg96 } from "./bg96.ts";
 import type { Dialect, DialectEnv, Moment } from "./dialect.ts";
 import { EspAt } from "./esp-at.ts";
-import { Prng } from "./prng.ts";
+import { Prng } from "../../host/prng.ts";
 import { SerialLine } from "./serial-line.ts";
 import { startPtyPair, type PtyPair } from "./socat.ts";
 import { Transcript } from "./transcript.ts";
@@ -157,7 +157,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const schedule = impairments.schedule;
   if (schedule !== undefined && schedule.kinds.length > 0) {
     const next = () => timer(prng.exponential(schedule.meanIntervalMs), () => {
-      inject(schedule.kinds[prng.int(0, schedule.kinds.length - 1)]!);
+      inject(schedule.kinds[prng.between(0, schedule.kinds.length - 1)]!);
       next();
     });
     next();

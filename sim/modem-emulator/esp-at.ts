@@ -73,7 +73,7 @@ export class EspAt extends Dialect {
   banner(): void {
     // The boot ROM logs at 74880 baud: garbage at any other rate.
     const noise = Buffer.alloc(BOOT_NOISE_BYTES);
-    for (let i = 0; i < noise.length; i++) noise[i] = this.env.prng.int(0, 255);
+    for (let i = 0; i < noise.length; i++) noise[i] = this.env.prng.between(0, 255);
     this.e.say(noise);
     this.e.reply("ready");
     if (this.ssid !== undefined) this.autoJoin();

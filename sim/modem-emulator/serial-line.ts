@@ -7,7 +7,7 @@
 // in the emulator, where push mode can see it).
 import { SerialPort } from "serialport";
 import { Pacer } from "../../host/pacer.ts";
-import type { Prng } from "./prng.ts";
+import type { Prng } from "../../host/prng.ts";
 import type { Impairments } from "./types.ts";
 
 const OPEN_TIMEOUT_MS = 5000;
@@ -81,7 +81,7 @@ export class SerialLine {
     const out: number[] = [];
     for (const b of bytes) {
       if (this.opts.prng.chance(noiseRate)) {
-        out.push(this.opts.prng.int(0, 255));
+        out.push(this.opts.prng.between(0, 255));
         this.noise++;
       }
       if (this.dropBudget > 0 || this.opts.prng.chance(dropRate)) {
@@ -97,7 +97,7 @@ export class SerialLine {
   /** Random bytes on the line now. */
   injectNoise(count: number): void {
     const bytes = Buffer.alloc(count);
-    for (let i = 0; i < count; i++) bytes[i] = this.opts.prng.int(0, 255);
+    for (let i = 0; i < count; i++) bytes[i] = this.opts.prng.between(0, 255);
     this.noise += count;
     this.output.push(bytes);
   }
@@ -148,7 +148,7 @@ export class SerialLine {
     }
     const max = typeof fragment === "object" ? fragment.maxBytes ?? FRAGMENT_MAX_BYTES : FRAGMENT_MAX_BYTES;
     for (let i = 0; i < chunk.length;) {
-      const n = this.opts.prng.int(1, max);
+      const n = this.opts.prng.between(1, max);
       this.fragments.push(chunk.subarray(i, i + n));
       i += n;
     }
