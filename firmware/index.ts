@@ -8,11 +8,13 @@
 // control(HandleTimeout, now). Event pointers stay valid until the next rxReserve/receive/pollEvent.
 import { Region, regionOffset as _regionOffset, regionSize as _regionSize } from "./regions";
 import * as S from "./session/session";
+import { state, Input, accepts } from "./session/state";
+import { onConfigured } from "./session/connection";
 import * as C from "./session/connect-config";
 import * as K from "./session/commands";
 import { setOption as _setOption } from "./session/options";
 import { propsSet as _propsSet } from "./codec/properties";
-import { frameHeader, decodePacket as _decodePacket, hdrLen, remLen, receivable } from "./codec/decode";
+import { frameHeader, frameTotal, decodePacket as _decodePacket, receivable } from "./codec/decode";
 import { counterGet } from "./counters";
 import { RX } from "./regions";
 import * as B from "./budget";
@@ -44,7 +46,7 @@ export function info(kind: i32, id: i32): i32 {
   if (kind == Info.RegionSize) return _regionSize(id);
   if (kind == Info.Budget) return <u32>id < <u32>BUDGET_COUNT ? load<i32>(BUDGETS + (<usize>id << 2)) : -1;
   if (kind == Info.Counter) return <i32>counterGet(id);
-  if (kind == Info.SessionState) return S.state;
+  if (kind == Info.SessionState) return state;
   return -1;
 }
 
@@ -75,10 +77,10 @@ export function control(op: i32, a: u32, b: i32, c: i32): i32 {
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
   passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
   willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
-  if (S.state != S.State.Idle) return -Status.InvalidState;
+  if (!accepts(Input.Configure)) return -Status.InvalidState;
   let rc = C.configure(version, cleanStart, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
     willTopicLen, willPayloadOff, willPayloadLen, willQos, willRetain, connectPropsLen);
-  if (rc == 0) S.onConfigured();
+  if (rc == 0) onConfigured();
   return rc;
 }
 
@@ -107,6 +109,6 @@ function decodeRx(len: i32, v5: i32): i32 {
   if (f < 0) return -f;
   let bad = receivable(<u32>load<u8>(RX) >> 4, v5 != 0);
   if (bad != 0) return bad;
-  if (f == 0 || hdrLen + remLen != len) return -1;
-  return _decodePacket(RX, v5 != 0);
+  if (f == 0 || frameTotal(f) != len) return -1;
+  return _decodePacket(RX, f, v5 != 0);
 }

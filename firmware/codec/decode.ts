@@ -13,10 +13,6 @@ import { propValue, propSeen } from "./properties";
 import { MQTT5_ENABLED } from "../budget";
 import { hasWildcard } from "./topic";
 
-/** Length of the fixed header of the last packet framed by frameHeader. */
-export let hdrLen: i32 = 0;
-/** Remaining Length of the last packet framed by frameHeader. */
-export let remLen: i32 = 0;
 
 /**
  * 0 when a client may receive packet type `type`, else the reason: reserved type 0 is
@@ -31,30 +27,43 @@ export function receivable(type: u32, v5: bool): i32 {
   return 0;
 }
 
-/** Frames a packet at [ptr, end): returns 1 when the fixed header is complete, 0 when more bytes are needed, or -MalformedPacket. */
+/**
+ * Frames a packet at [ptr, end). Returns its frame (> 0) once the fixed header is complete, 0
+ * when more bytes are needed, or -MalformedPacket. A frame is one i32 rather than two globals:
+ * the Remaining Length (at most 28 bits) above the fixed header's length (2-5) in bits 0-2.
+ */
 export function frameHeader(ptr: usize, end: usize): i32 {
   if (ptr + 2 > end) return 0;
   let v = varintRead(ptr + 1, end);
   if (v == VARINT_MALFORMED) return -Reason.MalformedPacket;
   if (v < 0) return 0;
-  remLen = v;
-  hdrLen = 1 + varintLen;
-  return 1;
+  return v << 3 | (1 + varintLen);
 }
+
+/** The Remaining Length of a frame. */
+// @ts-ignore: decorator
+@inline export function frameRemaining(frame: i32): i32 { return frame >>> 3; }
+/** The length of a frame's fixed header: the type byte and the Remaining Length varint. */
+// @ts-ignore: decorator
+@inline export function frameHeaderLen(frame: i32): i32 { return frame & 7; }
+/** The length of the whole packet. */
+// @ts-ignore: decorator
+@inline export function frameTotal(frame: i32): i32 { return (frame & 7) + (frame >>> 3); }
 
 /**
  * Decodes the variable header of a PUBLISH whose bytes [ptr, end) may stop before the payload
  * ends (chunked delivery). Returns 0 with the payload start at rdPos, -1 when the variable
  * header is not complete yet, or a reason code.
  */
-export function decodePublishHead(ptr: usize, end: usize, asV5: bool): i32 {
+export function decodePublishHead(ptr: usize, end: usize, frame: i32, asV5: bool): i32 {
   let v5 = MQTT5_ENABLED && asV5;
+  let hdrLen = frameHeaderLen(frame);
   let flags = <u32>load<u8>(ptr) & 0x0f;
   let qos = (flags >> 1) & 3;
   if (qos == 3) return Reason.MalformedPacket;             // [MQTT-3.3.1-4]
   if (qos == 0 && (flags & 8) != 0) return Reason.MalformedPacket; // DUP must be 0 at QoS 0 [MQTT-3.3.1-2]
   propsNone();
-  let packetEnd = ptr + <usize>(hdrLen + remLen);
+  let packetEnd = ptr + <usize>frameTotal(frame);
   let stop = end < packetEnd ? end : packetEnd;
   rdBegin(ptr + <usize>hdrLen, stop);
   let topic = rdString();
@@ -88,23 +97,24 @@ export function decodePublishHead(ptr: usize, end: usize, asV5: bool): i32 {
   return 0;
 }
 
-/** Decodes the complete packet at ptr (framed by frameHeader) into the event record. */
-export function decodePacket(ptr: usize, asV5: bool): i32 {
+/** Decodes the complete packet at ptr (its frame from frameHeader) into the event record. */
+export function decodePacket(ptr: usize, frame: i32, asV5: bool): i32 {
   // A local constant-folds to false in 3.1.1-only profiles, so their v5 branches vanish.
   let v5 = MQTT5_ENABLED && asV5;
   let first = <u32>load<u8>(ptr);
   let type = first >> 4;
   let flags = first & 0x0f;
-  let end = ptr + <usize>(hdrLen + remLen);
+  let remLen = frameRemaining(frame);
+  let end = ptr + <usize>frameTotal(frame);
   evClear(EventType.None);
   propsNone();
   evSet(EV_PACKET_TYPE, type);
-  if (type == P.PUBLISH) return decodePublishHead(ptr, end, v5);
+  if (type == P.PUBLISH) return decodePublishHead(ptr, end, frame, v5);
   let bad = receivable(type, v5);
   if (bad != 0) return bad;
   // Every other packet a client receives has fixed flags: 0010 for PUBREL, 0000 otherwise [MQTT-2.1.3-1].
   if (flags != (type == P.PUBREL ? 2 : 0)) return Reason.MalformedPacket;
-  rdBegin(ptr + <usize>hdrLen, end);
+  rdBegin(ptr + <usize>frameHeaderLen(frame), end);
   let reason: i32 = 0;
   let code: u32 = 0;
   if (type == P.CONNACK) {

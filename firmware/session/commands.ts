@@ -18,7 +18,10 @@ import { requestAdd, requestFind } from "./requests";
 import { Option, Overflow, option } from "./options";
 import { inScratch } from "./scratch";
 import { configured, sessionPersists, sameAuthMethod } from "./connect-config";
-import { state, State, noteDropped, endByUser } from "./session";
+import { noteDropped } from "./local-events";
+import { endByUser } from "./connection";
+import { Input, accepts } from "./state";
+import { Prop } from "../codec/prop";
 
 let nextPacketId: u32 = 0;
 // A PUBLISH whose payload the host streams in (publishBegin / publishWrite).
@@ -66,7 +69,7 @@ function publishEntry(topicOff: i32, topicLen: i32, payloadLen: i32, qos: u32, r
   let propsLen = v5() ? propsBuilt : 0;
   if (propsLen > 0) {
     if (propsCheck(PROPS, propsLen, P.PUBLISH) != 0) return 0;
-    if (propSeen(0x23) || propSeen(0x0b)) return 0; // aliases are ours to assign; subscription ids are the server's [MQTT-3.3.4-6]
+    if (propSeen(Prop.TopicAlias) || propSeen(Prop.SubscriptionIdentifier)) return 0; // aliases are ours to assign; subscription ids are the server's [MQTT-3.3.4-6]
   }
   reserveStatus = Status.NotAllowed;
   if (qos > serverMaxQos || (retain != 0 && !serverRetain)) return 0;    // [MQTT-3.2.2-11], [MQTT-3.2.2-14]
@@ -124,7 +127,7 @@ export function publishWrite(off: i32, len: i32): i32 {
  * Returns the packet id or -Status.
  */
 export function request(type: u32, off: i32, len: i32): i32 {
-  if (state != State.Connected) return -Status.InvalidState;
+  if (!accepts(Input.SendRequest)) return -Status.InvalidState;
   if ((type != P.SUBSCRIBE && type != P.UNSUBSCRIBE) || !inScratch(off, len)) return -Status.BadArgument;
   let sub = type == P.SUBSCRIBE;
   let p = SCRATCH + <usize>off;
@@ -171,13 +174,13 @@ export function disconnect(reason: u32): i32 {
   // The codes a client may send (Table 3-10) [MQTT-3.14.2-1]; 3.1.1 has none.
   let ok = reason == 0 || (v5() && (reason == 0x04 || (reason >= 0x80 && reason <= 0x83) || reason == 0x90 || (reason >= 0x93 && reason <= 0x99)));
   if (!ok) return -Status.BadArgument;
-  if (state != State.Connected && state != State.Connecting) {
+  if (!accepts(Input.SendDisconnect)) {
     endByUser(false);
     return 0;
   }
   let propsLen = v5() ? propsBuilt : 0;
   // A non-zero Session Expiry here needs a non-zero one in CONNECT (3.14.2.2.2).
-  if (propsLen > 0 && (propsCheck(PROPS, propsLen, P.DISCONNECT) != 0 || (propValue(0x11) != 0 && propSeen(0x11) && !sessionPersists))) {
+  if (propsLen > 0 && (propsCheck(PROPS, propsLen, P.DISCONNECT) != 0 || (propValue(Prop.SessionExpiryInterval) != 0 && propSeen(Prop.SessionExpiryInterval) && !sessionPersists))) {
     return -Status.BadArgument;
   }
   let rc = reasonPacket(P.DISCONNECT, reason, propsLen);
@@ -188,10 +191,10 @@ export function disconnect(reason: u32): i32 {
 /** MQTT 5 AUTH (enhanced authentication, 4.12) with PROPS. */
 export function auth(reason: u32): i32 {
   if (!v5()) return -Status.Unsupported;
-  if (state != State.Connected && state != State.Connecting) return -Status.InvalidState;
+  if (!accepts(Input.SendAuth)) return -Status.InvalidState;
   // Only inside an exchange our CONNECT began [MQTT-4.12.0-7]; a client sends Continue or Re-authenticate.
   if (reason != 0x18 && reason != 0x19) return -Status.BadArgument;
   // The Authentication Method must be there, and be the CONNECT's (3.15.2.2.2).
-  if (propsCheck(PROPS, propsBuilt, P.AUTH) != 0 || !propSeen(0x15) || !sameAuthMethod()) return -Status.BadArgument;
+  if (propsCheck(PROPS, propsBuilt, P.AUTH) != 0 || !propSeen(Prop.AuthenticationMethod) || !sameAuthMethod()) return -Status.BadArgument;
   return reasonPacket(P.AUTH, reason, propsBuilt);
 }

@@ -1,10 +1,12 @@
 // A fixed table of deadlines in u32 milliseconds. Comparisons use the signed difference,
 // so the clock may wrap (every 49.7 days) without a deadline firing early or never.
 
-export const T_CONNACK = 0;
-export const T_PINGRESP = 1;
-export const T_KEEPALIVE = 2;
-export const T_RECONNECT = 3;
+// Each state runs at most one timer, and it has the state's number (transition() in state.ts
+// arms timer `state`); the PINGRESP timer takes Idle's number, since Idle runs none.
+export const T_PINGRESP = 0;
+export const T_RECONNECT = 1;
+export const T_CONNACK = 2;
+export const T_KEEPALIVE = 3;
 export const TIMER_COUNT = 4;
 
 export const DEADLINES: usize = memory.data(TIMER_COUNT * 4, 4);

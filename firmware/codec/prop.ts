@@ -1,0 +1,33 @@
+// MQTT 5 property identifiers (spec 2.2.2.2, Table 2-4). Plain TypeScript on purpose: the
+// firmware's property table (properties.ts) and the host's (host/properties.ts) use these names.
+export enum Prop {
+  PayloadFormatIndicator = 0x01,
+  MessageExpiryInterval = 0x02,
+  ContentType = 0x03,
+  ResponseTopic = 0x08,
+  CorrelationData = 0x09,
+  SubscriptionIdentifier = 0x0b,
+  SessionExpiryInterval = 0x11,
+  AssignedClientIdentifier = 0x12,
+  ServerKeepAlive = 0x13,
+  AuthenticationMethod = 0x15,
+  AuthenticationData = 0x16,
+  RequestProblemInformation = 0x17,
+  WillDelayInterval = 0x18,
+  RequestResponseInformation = 0x19,
+  ResponseInformation = 0x1a,
+  ServerReference = 0x1c,
+  ReasonString = 0x1f,
+  ReceiveMaximum = 0x21,
+  TopicAliasMaximum = 0x22,
+  TopicAlias = 0x23,
+  MaximumQoS = 0x24,
+  RetainAvailable = 0x25,
+  UserProperty = 0x26,
+  MaximumPacketSize = 0x27,
+  WildcardSubscriptionAvailable = 0x28,
+  SubscriptionIdentifierAvailable = 0x29,
+  SharedSubscriptionAvailable = 0x2a,
+  /** One past the highest identifier: the size of tables indexed by identifier. */
+  Limit = 0x2b,
+}
