@@ -1,14 +1,9 @@
 // One direction of an impaired link: chunks queue for the line (bandwidth), cross it (latency,
 // jitter), and are retransmitted when lost, as TCP does, so they are late but never dropped and
-// never reordered. One queue and at most one timer, because a simulated fleet has thousands.
+// never reordered; the losses and the jitter are drawn by the one fault model (faults.ts). One queue and at most one timer, because a simulated fleet has thousands.
+import type { Faults } from "./faults.ts";
 import type { LinkModel } from "./link-spec.ts";
 
-/** The first retransmission timeout: Linux's minimum RTO (TCP_RTO_MIN), where a short-RTT link settles. */
-export const RETRANSMIT_TIMEOUT_MS = 200;
-/** The doubling stops here (RFC 6298 2.5 allows a maximum of at least 60 s). */
-const RETRANSMIT_TIMEOUT_MAX_MS = 60_000;
-/** Linux's default tcp_retries2; it also stops a degenerate PRNG from looping forever. */
-const RETRANSMITS_MAX = 15;
 const BITS_PER_BYTE = 8;
 const MS_PER_S = 1000;
 
@@ -29,7 +24,7 @@ export class Lane {
 
   constructor(
     private readonly m: LinkModel,
-    private readonly random: () => number,
+    private readonly faults: Faults,
     private readonly deliver: (c: Cargo) => void,
   ) {}
 
@@ -38,8 +33,8 @@ export class Lane {
     const now = performance.now();
     const serialMs = this.m.bandwidthBps > 0 ? (chunk.length * BITS_PER_BYTE * MS_PER_S) / this.m.bandwidthBps : 0;
     this.lineFreeMs = Math.max(now, this.lineFreeMs) + serialMs;
-    const jitterMs = this.m.jitterMs > 0 ? this.m.jitterMs * this.random() : 0;
-    this.push(this.lineFreeMs + this.m.latencyMs + jitterMs + this.retransmitDelayMs(), chunk);
+    const jitterMs = this.faults.upTo(this.m.jitterMs);
+    this.push(this.lineFreeMs + this.m.latencyMs + jitterMs + this.faults.retransmitDelayMs(this.m.loss), chunk);
   }
 
   /** Queues news behind the bytes already sent; it arrives `delayMs` from now at the earliest. */
@@ -53,17 +48,6 @@ export class Lane {
     this.queue.length = 0;
     clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  /** Each consecutive loss of the same chunk costs one timeout, and the timeout doubles. */
-  private retransmitDelayMs(): number {
-    let delayMs = 0;
-    let rtoMs = RETRANSMIT_TIMEOUT_MS;
-    for (let i = 0; i < RETRANSMITS_MAX && this.m.loss > 0 && this.random() < this.m.loss; i++) {
-      delayMs += rtoMs;
-      rtoMs = Math.min(2 * rtoMs, RETRANSMIT_TIMEOUT_MAX_MS);
-    }
-    return delayMs;
   }
 
   /** Nothing is due before what was queued ahead of it: that is what keeps the order. */

@@ -3,12 +3,13 @@
 // lifecycle (connecting, "connect", "error", "close") so host/link.ts drives it like a socket.
 import { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
+import { Faults } from "./faults.ts";
 import { Lane, type Cargo } from "./link-lane.ts";
 import type { LinkModel } from "./link-spec.ts";
 
 export { DIRECT, describeLink, isDirect, LinkSpecError, parseLinkSpec, type LinkModel, type Outage } from "./link-spec.ts";
 export { LINK_DOWN_CODE, LINK_DOWN_MESSAGE, OutageSchedule } from "./outage.ts";
-export { RETRANSMIT_TIMEOUT_MS } from "./link-lane.ts";
+export { RETRANSMIT_TIMEOUT_MS } from "./faults.ts";
 
 /** A TCP handshake costs one round trip before the first byte can be sent. */
 const HANDSHAKE_ROUND_TRIPS = 1;
@@ -27,8 +28,9 @@ class ShapedLink extends Duplex {
   constructor(private readonly inner: Duplex, private readonly m: LinkModel, random: () => number) {
     // The wrapper closes when news of the inner transport's close arrives, not on its own.
     super({ allowHalfOpen: inner.allowHalfOpen, autoDestroy: false });
-    this.up = new Lane(m, random, (c) => this.toInner(c));
-    this.down = new Lane(m, random, (c) => this.toReader(c));
+    const faults = new Faults(random);
+    this.up = new Lane(m, faults, (c) => this.toInner(c));
+    this.down = new Lane(m, faults, (c) => this.toReader(c));
     // TLS sockets are usable after "secureConnect", TCP sockets after "connect".
     const opened = inner instanceof TLSSocket ? "secureConnect" : "connect";
     this.connecting = inner instanceof TLSSocket || (inner as { connecting?: boolean }).connecting === true;

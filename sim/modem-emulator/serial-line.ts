@@ -1,6 +1,6 @@
 // The modem's end of the serial line: a SerialPort (the inner end of a socat pty pair, or a real
 // USB-UART), paced to baudRate/10 bytes per second each way, with the line impairments (lost
-// bytes, noise, output in small writes) applied on the way out.
+// bytes, noise, output in small writes; drawn by the fault model, sim/faults.ts) applied on the way out.
 //
 // A real UART already paces what the host sends, so input is paced only on a pty; output is
 // paced either way (on a real port the UART would do it anyway; pacing here keeps the backlog
@@ -8,6 +8,7 @@
 import { SerialPort } from "serialport";
 import { Pacer } from "../../host/pacer.ts";
 import type { Prng } from "../../host/prng.ts";
+import { Faults } from "../faults.ts";
 import type { Impairments } from "./types.ts";
 
 const OPEN_TIMEOUT_MS = 5000;
@@ -39,10 +40,13 @@ export class SerialLine {
   private readonly input: Pacer | undefined;
   private readonly output: Pacer;
   private readonly fragments: Buffer[] = [];
+  /** Drops, noise and fragments, drawn from the emulator's seeded PRNG. */
+  private readonly faults: Faults;
   private fragmentTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(private readonly port: SerialPort, private readonly opts: SerialLineOptions) {
+    this.faults = new Faults(opts.prng);
     const bytesPerSecond = opts.baudRate / 10;
     this.output = new Pacer({ bytesPerSecond, sink: (chunk) => this.emit(chunk), clock: opts.clock, onIdle: opts.onOutputIdle });
     if (opts.paceInput) this.input = new Pacer({ bytesPerSecond, sink: (chunk) => this.deliver(chunk), clock: opts.clock });
@@ -78,28 +82,17 @@ export class SerialLine {
       this.output.push(bytes);
       return;
     }
-    const out: number[] = [];
-    for (const b of bytes) {
-      if (this.opts.prng.chance(noiseRate)) {
-        out.push(this.opts.prng.between(0, 255));
-        this.noise++;
-      }
-      if (this.dropBudget > 0 || this.opts.prng.chance(dropRate)) {
-        if (this.dropBudget > 0) this.dropBudget--;
-        this.dropped++;
-        continue;
-      }
-      out.push(b);
-    }
-    this.output.push(Buffer.from(out));
+    const line = this.faults.garble(bytes, dropRate, noiseRate, this.dropBudget);
+    this.dropBudget = line.dropBudget;
+    this.dropped += line.dropped;
+    this.noise += line.noise;
+    this.output.push(line.bytes);
   }
 
   /** Random bytes on the line now. */
   injectNoise(count: number): void {
-    const bytes = Buffer.alloc(count);
-    for (let i = 0; i < count; i++) bytes[i] = this.opts.prng.between(0, 255);
     this.noise += count;
-    this.output.push(bytes);
+    this.output.push(this.faults.noise(count));
   }
 
   /** Lose the next `count` output bytes. */
@@ -130,9 +123,9 @@ export class SerialLine {
     this.serialIn += chunk.length;
     const rate = this.opts.impairments.inputDropRate;
     if (rate) {
-      const kept = chunk.filter(() => !this.opts.prng.chance(rate));
+      const kept = this.faults.survivors(chunk, rate);
       if (kept.length < chunk.length) this.opts.onEvent(`input: ${chunk.length - kept.length} byte(s) lost`);
-      chunk = Buffer.from(kept);
+      chunk = kept;
     }
     if (chunk.length > 0) this.opts.onInput(chunk);
   }
@@ -147,10 +140,10 @@ export class SerialLine {
       return;
     }
     const max = typeof fragment === "object" ? fragment.maxBytes ?? FRAGMENT_MAX_BYTES : FRAGMENT_MAX_BYTES;
-    for (let i = 0; i < chunk.length;) {
-      const n = this.opts.prng.between(1, max);
-      this.fragments.push(chunk.subarray(i, i + n));
-      i += n;
+    let at = 0;
+    for (const n of this.faults.pieces(chunk.length, max)) {
+      this.fragments.push(chunk.subarray(at, at + n));
+      at += n;
     }
     this.writeFragments();
   }

@@ -10,6 +10,7 @@ import { duplexPair } from "../../sim/inproc.ts";
 import {
   DIRECT, describeLink, isDirect, LinkSpecError, OutageSchedule, parseLinkSpec, RETRANSMIT_TIMEOUT_MS, shapeLink, type LinkModel,
 } from "../../sim/link-model.ts";
+import { Prng } from "../../host/prng.ts";
 
 const specs = JSON.parse(readFileSync(new URL("../fixtures/sim/link-specs.json", import.meta.url), "utf8")) as {
   valid: { spec: string; model: Partial<LinkModel> }[];
@@ -22,10 +23,10 @@ const WAIT_LIMIT_MS = 5000;
 
 const model = (m: Partial<LinkModel>): LinkModel => ({ latencyMs: 0, jitterMs: 0, loss: 0, bandwidthBps: 0, outages: [], ...m });
 
-/** The simulator's seeded PRNG (an LCG), so a run can be replayed. */
+/** The simulator's seeded PRNG (host/prng.ts), so a run can be replayed. */
 function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 /** What a stream emits from now on, with the time each chunk arrived. */
