@@ -1,12 +1,9 @@
-// Operating counters the host can read at any time (counter(id)). They only ever grow.
+// Operating counters the host can read at any time (counter(id)). They only ever grow. The ids
+// are in abi-numbers.ts (the host shares them), the words in the COUNTERS region.
+import { Counter } from "./abi-numbers";
+import { COUNTERS } from "./regions";
 
-export enum Counter {
-  BytesIn, BytesOut, PacketsIn, MessagesIn, MessagesOut, PublishesCompleted,
-  DuplicatesSuppressed, OutboxRejected, OutboxDropped, ProtocolViolations, Connects,
-  PingsSent, InboundQos2Overflow, UnexpectedAcks, Count,
-}
-
-export const COUNTERS: usize = memory.data(Counter.Count * 4, 4);
+export { Counter } from "./abi-numbers";
 
 export function count(id: Counter, n: u32 = 1): void {
   let p = COUNTERS + (<usize>id << 2);

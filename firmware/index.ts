@@ -19,15 +19,12 @@ import { counterGet } from "./counters";
 import { RX } from "./regions";
 import * as B from "./budget";
 import { Status } from "./reason";
+import { ABI_VERSION, Info, Control } from "./abi-numbers";
 
 // Few exports on purpose: V8 spends ~270 bytes of host memory per exported function per
 // instance, and a fleet holds one instance per sensor. Queries share info(); rare commands share
 // control(); the host's facade (host/firmware.ts) gives each its own name again.
 
-/** What info(kind, id) answers (the host's abi.ts names the same numbers). */
-const enum Info { AbiVersion, RegionCount, RegionOffset, RegionSize, Budget, Counter, SessionState }
-/** ABI version: the host refuses a module whose version it does not know. */
-const ABI_VERSION = 4;
 
 /** Budget constants by id (order fixed by BUDGET_NAMES in the host's abi.ts), kept as data, not code. */
 const BUDGETS: usize = memory.data<i32>([
@@ -49,9 +46,6 @@ export function info(kind: i32, id: i32): i32 {
   if (kind == Info.SessionState) return state;
   return -1;
 }
-
-/** Rare commands (the host's abi.ts names the same numbers). */
-const enum Control { SetOption, PropsSet, TransportOpened, TransportClosed, HandleTimeout, Request, Disconnect, Auth, DecodeRx }
 
 /**
  * setOption(a = id, b = value); propsSet(a = len): the host wrote len bytes of serialised

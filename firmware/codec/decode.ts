@@ -12,6 +12,7 @@ import { evClear, evSet, EventType, EV_PACKET_TYPE, EV_FLAGS, EV_REASON, EV_PACK
 import { propValue, propSeen } from "./properties";
 import { MQTT5_ENABLED } from "../budget";
 import { hasWildcard } from "./topic";
+import { Prop } from "./prop";
 
 
 /**
@@ -76,8 +77,8 @@ export function decodePublishHead(ptr: usize, end: usize, frame: i32, asV5: bool
   if (reason != 0) return reason;
   if (qos > 0 && packetId == 0) return Reason.ProtocolError;  // [MQTT-2.2.1-3]
   let alias: u32 = 0;
-  if (v5 && propSeen(0x23)) {
-    alias = propValue(0x23);
+  if (v5 && propSeen(Prop.TopicAlias)) {
+    alias = propValue(Prop.TopicAlias);
     if (alias == 0) return Reason.TopicAliasInvalid;                 // [MQTT-3.3.2-8]
   }
   if (topicLen == 0 && alias == 0) return Reason.ProtocolError; // [MQTT-4.7.3-1]
@@ -170,9 +171,9 @@ export function decodePacket(ptr: usize, frame: i32, asV5: bool): i32 {
     if (rdFail) return Reason.MalformedPacket;
     if (reason != 0) return reason;
     if (!reasonAllowed(type, code, v5)) return Reason.ProtocolError;
-    if (type == P.DISCONNECT && propSeen(0x11)) return Reason.ProtocolError; // only a client sends it [MQTT-3.14.2-2]
+    if (type == P.DISCONNECT && propSeen(Prop.SessionExpiryInterval)) return Reason.ProtocolError; // only a client sends it [MQTT-3.14.2-2]
     // The method is required unless the AUTH is a bare Success (3.15.2.1, 3.15.2.2.2).
-    if (type == P.AUTH && (code != 0 || propsLen > 0) && !propSeen(0x15)) return Reason.ProtocolError;
+    if (type == P.AUTH && (code != 0 || propsLen > 0) && !propSeen(Prop.AuthenticationMethod)) return Reason.ProtocolError;
   }
   if (rdFail) return Reason.MalformedPacket;
   if (reason != 0) return reason;

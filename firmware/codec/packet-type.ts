@@ -1,19 +1,22 @@
-// Control packet types (spec 2.1.2) and the fixed-header flags each one requires [MQTT-2.1.3-1].
-export const CONNECT: u32 = 1;
-export const CONNACK: u32 = 2;
-export const PUBLISH: u32 = 3;
-export const PUBACK: u32 = 4;
-export const PUBREC: u32 = 5;
-export const PUBREL: u32 = 6;
-export const PUBCOMP: u32 = 7;
-export const SUBSCRIBE: u32 = 8;
-export const SUBACK: u32 = 9;
-export const UNSUBSCRIBE: u32 = 10;
-export const UNSUBACK: u32 = 11;
-export const PINGREQ: u32 = 12;
-export const PINGRESP: u32 = 13;
-export const DISCONNECT: u32 = 14;
-export const AUTH: u32 = 15;
+// Control packet types (spec 2.1.2) as u32 constants for the codec; their values are the
+// PacketType enum in abi-numbers.ts, which the host shares.
+import { PacketType } from "../abi-numbers";
+
+export const CONNECT: u32 = PacketType.CONNECT;
+export const CONNACK: u32 = PacketType.CONNACK;
+export const PUBLISH: u32 = PacketType.PUBLISH;
+export const PUBACK: u32 = PacketType.PUBACK;
+export const PUBREC: u32 = PacketType.PUBREC;
+export const PUBREL: u32 = PacketType.PUBREL;
+export const PUBCOMP: u32 = PacketType.PUBCOMP;
+export const SUBSCRIBE: u32 = PacketType.SUBSCRIBE;
+export const SUBACK: u32 = PacketType.SUBACK;
+export const UNSUBSCRIBE: u32 = PacketType.UNSUBSCRIBE;
+export const UNSUBACK: u32 = PacketType.UNSUBACK;
+export const PINGREQ: u32 = PacketType.PINGREQ;
+export const PINGRESP: u32 = PacketType.PINGRESP;
+export const DISCONNECT: u32 = PacketType.DISCONNECT;
+export const AUTH: u32 = PacketType.AUTH;
 
 /** Protocol levels on the wire (CONNECT byte 7). */
 export const MQTT311: u32 = 4;

@@ -7,6 +7,7 @@ import { hasWildcard } from "./topic";
 import { PROP_VALUES } from "../regions";
 import { Reason } from "../reason";
 import { rdPos, rdEnd, rdFail, rdU8, rdU16, rdU32, rdVarint, rdBinary, rdString, rdBegin, rdLen } from "./reader";
+import { Prop } from "./prop";
 
 export const T_BYTE: u32 = 1;
 export const T_U16: u32 = 2;
@@ -25,7 +26,7 @@ const W: u32 = 1 << 8, CO: u32 = 1 << 9, CA: u32 = 1 << 10, PU: u32 = 1 << 11;
 const ACKS: u32 = (1 << 12) | (1 << 13) | (1 << 14) | (1 << 15);
 const SU: u32 = 1 << 16, SA: u32 = 1 << 17, UN: u32 = 1 << 18, UA: u32 = 1 << 19, DI: u32 = 1 << 22, AU: u32 = 1 << 23;
 
-// Entry = type | allowed-kinds mask << 8; 0 = no such property. Indexed by identifier.
+// Entry = type | allowed-kinds mask << 8; 0 = no such property. Indexed by identifier (Prop, in prop.ts).
 // @ts-ignore: decorator
 @lazy const TABLE: usize = memory.data<u32>([
   0,                                   // 0x00
@@ -64,11 +65,7 @@ const SU: u32 = 1 << 16, SA: u32 = 1 << 17, UN: u32 = 1 << 18, UA: u32 = 1 << 19
   T_BYTE | CA,                         // 0x29 Subscription Identifier Available
   T_BYTE | CA,                         // 0x2A Shared Subscription Available
 ]);
-const TABLE_LEN: u32 = 0x2b;
-
-export function propType(id: u32): u32 {
-  return id < TABLE_LEN ? load<u32>(TABLE + (<usize>id << 2)) & 0xff : 0;
-}
+const TABLE_LEN: u32 = Prop.Limit;
 
 // Values captured by the last scan, for the session to act on: one u32 per identifier.
 /** Identifiers seen by the last scan (bit per identifier below 64). */
@@ -111,7 +108,7 @@ export function propsScan(end: usize, kind: u32): i32 {
     let type = entry & 0xff;
     let allowed = (entry >> (8 + kind)) & 1;
     // User Property may repeat anywhere; Subscription Identifier may repeat in PUBLISH.
-    let multi = id == 0x26 || (id == 0x0b && kind == 3);
+    let multi = id == Prop.UserProperty || (id == Prop.SubscriptionIdentifier && kind == 3);
     let bit = <u64>1 << <u64>id;
     if (!multi && (pSeen & bit) != 0) { if (reason == 0) reason = Reason.ProtocolError; }
     pSeen |= bit;
@@ -124,9 +121,9 @@ export function propsScan(end: usize, kind: u32): i32 {
     else if (type == T_VARINT) v = rdVarint();
     else if (type == T_STRING) {
       let p = rdString();
-      if (id == 0x12) { pAssignedIdPtr = p; pAssignedIdLen = rdLen; }
-      if (id == 0x15) { pAuthMethodPtr = p; pAuthMethodLen = rdLen; }
-      if (id == 0x08 && hasWildcard(p, rdLen) && reason == 0) reason = Reason.ProtocolError; // Response Topic [MQTT-3.3.2-14]
+      if (id == Prop.AssignedClientIdentifier) { pAssignedIdPtr = p; pAssignedIdLen = rdLen; }
+      if (id == Prop.AuthenticationMethod) { pAuthMethodPtr = p; pAuthMethodLen = rdLen; }
+      if (id == Prop.ResponseTopic && hasWildcard(p, rdLen) && reason == 0) reason = Reason.ProtocolError; // Response Topic [MQTT-3.3.2-14]
     } else if (type == T_BINARY) rdBinary();
     else { rdString(); rdString(); }
     if (rdFail) { reason = Reason.MalformedPacket; break; }
@@ -135,7 +132,7 @@ export function propsScan(end: usize, kind: u32): i32 {
       // Every byte property is a 0/1 flag except Maximum QoS, which is also 0/1 (2 is expressed by absence).
       if (v > 1) reason = Reason.ProtocolError;
     }
-    if (id == 0x21 || id == 0x27 || id == 0x0b) {
+    if (id == Prop.ReceiveMaximum || id == Prop.MaximumPacketSize || id == Prop.SubscriptionIdentifier) {
       if (v == 0) reason = Reason.ProtocolError; // Receive Maximum, Maximum Packet Size, Subscription Identifier
     }
     store<u32>(PROP_VALUES + (<usize>id << 2), v);

@@ -14,6 +14,7 @@ import { wrU16 } from "../codec/writer";
 import { connectRemaining, encodeConnectBody, CF_CLEAN, CF_WILL, CF_WILL_RETAIN, CF_PASSWORD, CF_USERNAME } from "../codec/encode";
 import { inScratch } from "./scratch";
 import { bytesEqual } from "../codec/bytes-equal";
+import { Prop } from "../codec/prop";
 
 /** The largest packet MQTT can frame: 1 + 4 bytes of header + 268,435,455 (2.1.4). */
 const UNLIMITED: i32 = 268435460;
@@ -74,16 +75,16 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   let expiry: u32 = 0;
   if (is5) {
     if (propsCheck(PROPS, connectPropsLen, P.CONNECT) != 0) return -Status.BadArgument;
-    if (propSeen(0x21) && propValue(0x21) > <u32>INBOUND_QOS2_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x22) && propValue(0x22) > <u32>TOPIC_ALIAS_IN_SLOTS) return -Status.BadArgument;
-    if (propSeen(0x27)) maxIn = <i32>min<u32>(propValue(0x27), <u32>MAX_INBOUND_PACKET_BYTES);
-    if (propSeen(0x11)) expiry = propValue(0x11);
-    withAuth = propSeen(0x15);
+    if (propSeen(Prop.ReceiveMaximum) && propValue(Prop.ReceiveMaximum) > <u32>INBOUND_QOS2_SLOTS) return -Status.BadArgument;
+    if (propSeen(Prop.TopicAliasMaximum) && propValue(Prop.TopicAliasMaximum) > <u32>TOPIC_ALIAS_IN_SLOTS) return -Status.BadArgument;
+    if (propSeen(Prop.MaximumPacketSize)) maxIn = <i32>min<u32>(propValue(Prop.MaximumPacketSize), <u32>MAX_INBOUND_PACKET_BYTES);
+    if (propSeen(Prop.SessionExpiryInterval)) expiry = propValue(Prop.SessionExpiryInterval);
+    withAuth = propSeen(Prop.AuthenticationMethod);
     authMethodLen = pAuthMethodLen;
     authMethodPos = 10 + varintSize(connectPropsLen) + <i32>(pAuthMethodPtr - PROPS); // where it lands in the body
     // Our Receive Maximum must be announced: the inbound QoS 2 table holds no more [MQTT-3.3.4-9].
-    if (!propSeen(0x21) && INBOUND_QOS2_SLOTS < 65535) return -Status.BadArgument;
-    if (!propSeen(0x27) && MAX_INBOUND_PACKET_BYTES < 268435455) return -Status.BadArgument;
+    if (!propSeen(Prop.ReceiveMaximum) && INBOUND_QOS2_SLOTS < 65535) return -Status.BadArgument;
+    if (!propSeen(Prop.MaximumPacketSize) && MAX_INBOUND_PACKET_BYTES < 268435455) return -Status.BadArgument;
     if (willPropsLen > 0 && propsCheck(PROPS + <usize>connectPropsLen, willPropsLen, KIND_WILL) != 0) return -Status.BadArgument;
   }
   let flags: u32 = cleanStart != 0 ? CF_CLEAN : 0;

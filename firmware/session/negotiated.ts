@@ -3,6 +3,7 @@
 import { INFLIGHT_COUNT_MAX, MQTT5_ENABLED, TOPIC_ALIAS_OUT_SLOTS } from "../budget";
 import { propOr } from "../codec/properties";
 import { Option, option } from "./options";
+import { Prop } from "../codec/prop";
 
 let v5flag: bool = false;
 /** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). Constant false in 3.1.1-only profiles, so their v5 code folds away. */
@@ -31,10 +32,10 @@ export function negotiatedReset(version5: bool, keepAlive: u32): void {
 
 /** Applies the limits of an accepted 5.0 CONNACK, from the properties of the last scan. */
 export function negotiatedFromConnack(aliasOn: bool): void {
-  sendQuota = <i32>min<u32>(propOr(0x21, 65535), <u32>sendQuota);
-  serverMaxPacket = <i32>min<u32>(propOr(0x27, 268435460), 268435460);
-  aliasUsable = aliasOn ? <i32>min<u32>(propOr(0x22, 0), <u32>TOPIC_ALIAS_OUT_SLOTS) : 0;
-  serverMaxQos = propOr(0x24, 2);
-  serverRetain = propOr(0x25, 1) != 0;
-  keepAliveMs = propOr(0x13, keepAliveMs / 1000) * 1000; // Server Keep Alive wins [MQTT-3.2.2-21]
+  sendQuota = <i32>min<u32>(propOr(Prop.ReceiveMaximum, 65535), <u32>sendQuota);
+  serverMaxPacket = <i32>min<u32>(propOr(Prop.MaximumPacketSize, 268435460), 268435460);
+  aliasUsable = aliasOn ? <i32>min<u32>(propOr(Prop.TopicAliasMaximum, 0), <u32>TOPIC_ALIAS_OUT_SLOTS) : 0;
+  serverMaxQos = propOr(Prop.MaximumQoS, 2);
+  serverRetain = propOr(Prop.RetainAvailable, 1) != 0;
+  keepAliveMs = propOr(Prop.ServerKeepAlive, keepAliveMs / 1000) * 1000; // Server Keep Alive wins [MQTT-3.2.2-21]
 }
