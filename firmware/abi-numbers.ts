@@ -15,6 +15,14 @@ export enum Control { SetOption, PropsSet, TransportOpened, TransportClosed, Han
 /** Region ids, in the order of the region table (regions.ts places them). */
 export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, PropValues, Counters, Timers, Options, Count }
 
+/** Budget constants by id, as info(Budget, id) answers them: the names of the profiles' constants. */
+export enum Budget {
+  MQTT5_ENABLED, RX_BUFFER_BYTES, TX_BUFFER_BYTES, SCRATCH_BYTES, PROPS_BYTES, CONNECT_BYTES, OUTBOX_BYTES,
+  INFLIGHT_COUNT_MAX, REQUEST_SLOTS, INBOUND_QOS2_SLOTS, TOPIC_ALIAS_OUT_SLOTS, TOPIC_ALIAS_IN_SLOTS,
+  TOPIC_ALIAS_TOPIC_BYTES, MAX_INBOUND_PACKET_BYTES, CONNACK_TIMEOUT_MS, PINGRESP_TIMEOUT_MS,
+  RECONNECT_BASE_MS, RECONNECT_MAX_MS, Count,
+}
+
 /** Control packet types (spec 2.1.2); codec/packet-type.ts gives the firmware its u32 constants. */
 export enum PacketType {
   CONNECT = 1, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,

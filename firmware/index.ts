@@ -19,21 +19,21 @@ import { counterGet } from "./counters";
 import { RX } from "./regions";
 import * as B from "./budget";
 import { Status } from "./reason";
-import { ABI_VERSION, Info, Control } from "./abi-numbers";
+import { ABI_VERSION, Info, Control, Budget } from "./abi-numbers";
 
 // Few exports on purpose: V8 spends ~270 bytes of host memory per exported function per
 // instance, and a fleet holds one instance per sensor. Queries share info(); rare commands share
 // control(); the host's facade (host/firmware.ts) gives each its own name again.
 
 
-/** Budget constants by id (order fixed by BUDGET_NAMES in the host's abi.ts), kept as data, not code. */
+/** Budget constants by id (in Budget order, abi-numbers.ts), kept as data, not code. */
 const BUDGETS: usize = memory.data<i32>([
   B.MQTT5_ENABLED ? 1 : 0, B.RX_BUFFER_BYTES, B.TX_BUFFER_BYTES, B.SCRATCH_BYTES, B.PROPS_BYTES, B.CONNECT_BYTES,
   B.OUTBOX_BYTES, B.INFLIGHT_COUNT_MAX, B.REQUEST_SLOTS, B.INBOUND_QOS2_SLOTS, B.TOPIC_ALIAS_OUT_SLOTS,
   B.TOPIC_ALIAS_IN_SLOTS, B.TOPIC_ALIAS_TOPIC_BYTES, B.MAX_INBOUND_PACKET_BYTES, <i32>B.CONNACK_TIMEOUT_MS,
   <i32>B.PINGRESP_TIMEOUT_MS, <i32>B.RECONNECT_BASE_MS, <i32>B.RECONNECT_MAX_MS,
 ]);
-const BUDGET_COUNT = 18;
+if (Budget.Count != 18) ERROR("BUDGETS lists every Budget, in id order");
 
 /** ABI version, regions (count, offset, size), budgets, counters (u32 bits) and the session state; -1 for an unknown kind or id. */
 export function info(kind: i32, id: i32): i32 {
@@ -41,7 +41,7 @@ export function info(kind: i32, id: i32): i32 {
   if (kind == Info.RegionCount) return Region.Count;
   if (kind == Info.RegionOffset) return <i32>_regionOffset(id);
   if (kind == Info.RegionSize) return _regionSize(id);
-  if (kind == Info.Budget) return <u32>id < <u32>BUDGET_COUNT ? load<i32>(BUDGETS + (<usize>id << 2)) : -1;
+  if (kind == Info.Budget) return <u32>id < <u32>Budget.Count ? load<i32>(BUDGETS + (<usize>id << 2)) : -1;
   if (kind == Info.Counter) return <i32>counterGet(id);
   if (kind == Info.SessionState) return state;
   return -1;

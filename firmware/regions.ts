@@ -28,6 +28,8 @@ export const TIMER_COUNT: i32 = 4;
 
 // ---- Words the host may read (counters, timers) or write (options) ----
 // First, at the lowest addresses: code reaches them by constant address, and a small address is a short one.
+/** The event record pollEvent() fills (layout in abi-numbers.ts). */
+export const EVENT: usize = memory.data(EVENT_WORDS * 4, 16);
 export const COUNTERS: usize = memory.data(Counter.Count * 4, 4);
 export const TIMERS: usize = memory.data(TIMER_COUNT * 4, 4);
 /** Option values by Option id (slot 0 unused), starting at the profile's defaults. */
@@ -46,7 +48,6 @@ export const OPTIONS: usize = memory.data<u32>([
 ]);
 if (Option.StrictReceiveMaximum != 10 || Option.Count != 11) ERROR("OPTIONS lists one default per Option, in id order");
 
-export const EVENT: usize = memory.data(EVENT_WORDS * 4, 16);
 /** Integer values of the properties of the last packet scanned, one u32 per identifier (codec/properties.ts). */
 export const PROP_VALUES: usize = memory.data(MQTT5_ENABLED ? PROP_VALUE_BYTES : 4, 4);
 

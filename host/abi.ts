@@ -1,56 +1,41 @@
-// The host's half of the firmware ABI (the firmware's half is firmware/index.ts). Every
-// number that crosses between them is named here, once.
+// The host's half of the firmware ABI (the firmware's half is firmware/index.ts): the calls, and
+// every number that crosses between them.
 export { Reason, Status, reasonText } from "../firmware/reason.ts";
 
-export const ABI_VERSION = 4;
+// The numbers themselves are the firmware's own definitions, imported (plain TypeScript files
+// that both AssemblyScript and TypeScript compile): nothing here restates a firmware value.
+export {
+  ABI_VERSION, Info, Control, Region, PacketType, Counter, Option, Overflow, EventType, FLAG_FIRST_CHUNK, FLAG_LAST_CHUNK,
+} from "../firmware/abi-numbers.ts";
+export { State as SessionState } from "../firmware/session/state-table.ts";
+import {
+  Budget, Region, Counter, EV_TYPE, EV_REASON, EV_PACKET_ID, EV_FLAGS, EV_TOPIC_PTR, EV_TOPIC_LEN, EV_PAYLOAD_PTR, EV_PAYLOAD_LEN,
+  EV_PROPS_PTR, EV_PROPS_LEN, EV_OFFSET, EV_TOTAL, EV_PACKET_TYPE, EV_ALIAS, EV_VALUE, type Control, type Info,
+} from "../firmware/abi-numbers.ts";
 
-export enum Region { Rx, Tx, Scratch, Props, Connect, Outbox, Event, Requests, InboundQos2, AliasOut, AliasIn, PropValues, Counters, Timers, Options }
-export const REGION_NAMES = ["rx", "tx", "scratch", "props", "connect", "outbox", "event", "requests", "inboundQos2", "aliasOut", "aliasIn", "propValues", "counters", "timers", "options"] as const;
-
-export const BUDGET_NAMES = [
-  "MQTT5_ENABLED", "RX_BUFFER_BYTES", "TX_BUFFER_BYTES", "SCRATCH_BYTES", "PROPS_BYTES", "CONNECT_BYTES", "OUTBOX_BYTES",
-  "INFLIGHT_COUNT_MAX", "REQUEST_SLOTS", "INBOUND_QOS2_SLOTS", "TOPIC_ALIAS_OUT_SLOTS", "TOPIC_ALIAS_IN_SLOTS",
-  "TOPIC_ALIAS_TOPIC_BYTES", "MAX_INBOUND_PACKET_BYTES", "CONNACK_TIMEOUT_MS", "PINGRESP_TIMEOUT_MS",
-  "RECONNECT_BASE_MS", "RECONNECT_MAX_MS",
-] as const;
-export type BudgetName = (typeof BUDGET_NAMES)[number];
-
-export enum EventType {
-  None = 0, Connected = 1, ConnectRefused = 2, Message = 3, PublishDone = 4, SubscribeDone = 5, UnsubscribeDone = 6,
-  ServerDisconnect = 7, ProtocolViolation = 8, Timeout = 9, ReconnectDue = 10, Auth = 11, MessageDropped = 12,
+/** The member names of a numeric enum in value order, first letter lower-cased, without its Count. */
+function enumNames(e: Record<string, string | number>, count: number): string[] {
+  return Array.from({ length: count }, (_, id) => {
+    const name = e[id] as string;
+    return name[0].toLowerCase() + name.slice(1);
+  });
 }
 
-/** Word indexes of the event record. */
+/** Region names by Region id ("rx", "inboundQos2", ...), for reports. */
+export const REGION_NAMES: readonly string[] = enumNames(Region, Region.Count);
+/** Counter names by Counter id ("bytesIn", ...), the keys of Firmware.counters(). */
+export const COUNTER_NAMES: readonly string[] = enumNames(Counter, Counter.Count);
+
+/** Budget constant names by Budget id: the profiles' constant names. */
+export const BUDGET_NAMES = Array.from({ length: Budget.Count }, (_, id) => Budget[id]) as readonly BudgetName[];
+export type BudgetName = Exclude<keyof typeof Budget, "Count">;
+
+/** Word indexes of the event record (the firmware's EV_* constants under shorter names). */
 export const EV = {
-  TYPE: 0, REASON: 1, PACKET_ID: 2, FLAGS: 3, TOPIC_PTR: 4, TOPIC_LEN: 5, PAYLOAD_PTR: 6, PAYLOAD_LEN: 7,
-  PROPS_PTR: 8, PROPS_LEN: 9, OFFSET: 10, TOTAL: 11, PACKET_TYPE: 12, ALIAS: 13, VALUE: 14,
+  TYPE: EV_TYPE, REASON: EV_REASON, PACKET_ID: EV_PACKET_ID, FLAGS: EV_FLAGS, TOPIC_PTR: EV_TOPIC_PTR, TOPIC_LEN: EV_TOPIC_LEN,
+  PAYLOAD_PTR: EV_PAYLOAD_PTR, PAYLOAD_LEN: EV_PAYLOAD_LEN, PROPS_PTR: EV_PROPS_PTR, PROPS_LEN: EV_PROPS_LEN, OFFSET: EV_OFFSET,
+  TOTAL: EV_TOTAL, PACKET_TYPE: EV_PACKET_TYPE, ALIAS: EV_ALIAS, VALUE: EV_VALUE,
 } as const;
-export const FLAG_FIRST_CHUNK = 1 << 4;
-export const FLAG_LAST_CHUNK = 1 << 5;
-
-export enum SessionState { Idle = 0, WaitReconnect = 1, Connecting = 2, Connected = 3, Closing = 4 }
-
-export enum Option {
-  AutoReconnect = 1, Seed = 2, OverflowPolicy = 3, ReconnectBaseMs = 4, ReconnectMaxMs = 5,
-  ConnackTimeoutMs = 6, PingrespTimeoutMs = 7, TopicAliasOut = 8, InflightMax = 9, StrictReceiveMaximum = 10,
-}
-export enum Overflow { RejectNew = 0, DropOldestQos0 = 1 }
-
-export const COUNTER_NAMES = [
-  "bytesIn", "bytesOut", "packetsIn", "messagesIn", "messagesOut", "publishesCompleted", "duplicatesSuppressed",
-  "outboxRejected", "outboxDropped", "protocolViolations", "connects", "pingsSent", "inboundQos2Overflow", "unexpectedAcks",
-] as const;
-
-export enum PacketType {
-  CONNECT = 1, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
-  PINGREQ, PINGRESP, DISCONNECT, AUTH,
-}
-
-/** The raw exports of the firmware module. */
-/** What the firmware's info(kind, id) answers (firmware/index.ts, same order). */
-export enum Info { AbiVersion, RegionCount, RegionOffset, RegionSize, Budget, Counter, SessionState }
-/** The rare commands behind the firmware's control(op, a, b, c) (firmware/index.ts, same order). */
-export enum Control { SetOption, PropsSet, TransportOpened, TransportClosed, HandleTimeout, Request, Disconnect, Auth, DecodeRx }
 
 /**
  * The module's own exports (ABI 4): few on purpose, since V8 spends ~270 bytes of host memory per

@@ -3,6 +3,7 @@
 // the firmware validates every property it sends or receives (firmware/codec/properties.ts),
 // so this file only maps between objects and bytes.
 import type { Firmware } from "./firmware.ts";
+import { Prop } from "../firmware/codec/prop.ts";
 
 export type PropertyValue = number | boolean | string | Buffer | number[] | Record<string, string | string[]>;
 export type Properties = Record<string, PropertyValue | undefined>;
@@ -11,33 +12,33 @@ type Kind = "byte" | "u16" | "u32" | "varint" | "string" | "binary" | "pair";
 interface PropertyInfo { id: number; name: string; kind: Kind }
 
 export const PROPERTY_TABLE: PropertyInfo[] = [
-  { id: 0x01, name: "payloadFormatIndicator", kind: "byte" },
-  { id: 0x02, name: "messageExpiryInterval", kind: "u32" },
-  { id: 0x03, name: "contentType", kind: "string" },
-  { id: 0x08, name: "responseTopic", kind: "string" },
-  { id: 0x09, name: "correlationData", kind: "binary" },
-  { id: 0x0b, name: "subscriptionIdentifier", kind: "varint" },
-  { id: 0x11, name: "sessionExpiryInterval", kind: "u32" },
-  { id: 0x12, name: "assignedClientIdentifier", kind: "string" },
-  { id: 0x13, name: "serverKeepAlive", kind: "u16" },
-  { id: 0x15, name: "authenticationMethod", kind: "string" },
-  { id: 0x16, name: "authenticationData", kind: "binary" },
-  { id: 0x17, name: "requestProblemInformation", kind: "byte" },
-  { id: 0x18, name: "willDelayInterval", kind: "u32" },
-  { id: 0x19, name: "requestResponseInformation", kind: "byte" },
-  { id: 0x1a, name: "responseInformation", kind: "string" },
-  { id: 0x1c, name: "serverReference", kind: "string" },
-  { id: 0x1f, name: "reasonString", kind: "string" },
-  { id: 0x21, name: "receiveMaximum", kind: "u16" },
-  { id: 0x22, name: "topicAliasMaximum", kind: "u16" },
-  { id: 0x23, name: "topicAlias", kind: "u16" },
-  { id: 0x24, name: "maximumQoS", kind: "byte" },
-  { id: 0x25, name: "retainAvailable", kind: "byte" },
-  { id: 0x26, name: "userProperties", kind: "pair" },
-  { id: 0x27, name: "maximumPacketSize", kind: "u32" },
-  { id: 0x28, name: "wildcardSubscriptionAvailable", kind: "byte" },
-  { id: 0x29, name: "subscriptionIdentifiersAvailable", kind: "byte" },
-  { id: 0x2a, name: "sharedSubscriptionAvailable", kind: "byte" },
+  { id: Prop.PayloadFormatIndicator, name: "payloadFormatIndicator", kind: "byte" },
+  { id: Prop.MessageExpiryInterval, name: "messageExpiryInterval", kind: "u32" },
+  { id: Prop.ContentType, name: "contentType", kind: "string" },
+  { id: Prop.ResponseTopic, name: "responseTopic", kind: "string" },
+  { id: Prop.CorrelationData, name: "correlationData", kind: "binary" },
+  { id: Prop.SubscriptionIdentifier, name: "subscriptionIdentifier", kind: "varint" },
+  { id: Prop.SessionExpiryInterval, name: "sessionExpiryInterval", kind: "u32" },
+  { id: Prop.AssignedClientIdentifier, name: "assignedClientIdentifier", kind: "string" },
+  { id: Prop.ServerKeepAlive, name: "serverKeepAlive", kind: "u16" },
+  { id: Prop.AuthenticationMethod, name: "authenticationMethod", kind: "string" },
+  { id: Prop.AuthenticationData, name: "authenticationData", kind: "binary" },
+  { id: Prop.RequestProblemInformation, name: "requestProblemInformation", kind: "byte" },
+  { id: Prop.WillDelayInterval, name: "willDelayInterval", kind: "u32" },
+  { id: Prop.RequestResponseInformation, name: "requestResponseInformation", kind: "byte" },
+  { id: Prop.ResponseInformation, name: "responseInformation", kind: "string" },
+  { id: Prop.ServerReference, name: "serverReference", kind: "string" },
+  { id: Prop.ReasonString, name: "reasonString", kind: "string" },
+  { id: Prop.ReceiveMaximum, name: "receiveMaximum", kind: "u16" },
+  { id: Prop.TopicAliasMaximum, name: "topicAliasMaximum", kind: "u16" },
+  { id: Prop.TopicAlias, name: "topicAlias", kind: "u16" },
+  { id: Prop.MaximumQoS, name: "maximumQoS", kind: "byte" },
+  { id: Prop.RetainAvailable, name: "retainAvailable", kind: "byte" },
+  { id: Prop.UserProperty, name: "userProperties", kind: "pair" },
+  { id: Prop.MaximumPacketSize, name: "maximumPacketSize", kind: "u32" },
+  { id: Prop.WildcardSubscriptionAvailable, name: "wildcardSubscriptionAvailable", kind: "byte" },
+  { id: Prop.SubscriptionIdentifierAvailable, name: "subscriptionIdentifiersAvailable", kind: "byte" },
+  { id: Prop.SharedSubscriptionAvailable, name: "sharedSubscriptionAvailable", kind: "byte" },
 ];
 const BY_ID = new Map(PROPERTY_TABLE.map((p) => [p.id, p]));
 const BY_NAME = new Map(PROPERTY_TABLE.map((p) => [p.name, p]));
@@ -155,7 +156,7 @@ export function decodeProperties(b: Buffer): Properties {
           if (!(byte & 0x80)) break;
         }
       }
-      if (info.id === 0x0b && out.subscriptionIdentifier !== undefined) {
+      if (info.id === Prop.SubscriptionIdentifier && out.subscriptionIdentifier !== undefined) {
         const prev = out.subscriptionIdentifier;
         out.subscriptionIdentifier = [...(Array.isArray(prev) ? prev : [prev as number]), v];
       } else {
