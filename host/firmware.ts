@@ -1,6 +1,6 @@
 // Loads the firmware: the WebAssembly.Module is compiled once per profile and instantiated
-// per device (DESIGN.md: one compile, many instances). Firmware wraps one instance with
-// typed views over its regions; it adds no behaviour of its own.
+// per device, so a fleet pays for compiling once. Firmware wraps one instance with typed
+// views over its regions; it adds no behaviour of its own.
 //
 // @assemblyscript/loader is not used: the ABI passes numbers only, so plain WebAssembly
 // instantiation needs no runtime exports, and it is ~2x faster to instantiate at fleet scale.

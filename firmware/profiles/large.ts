@@ -36,6 +36,6 @@ export const MAX_INBOUND_PACKET_BYTES: i32 = 268435455;
 export const CONNACK_TIMEOUT_MS: u32 = 10000;
 /** Time allowed for PINGRESP after PINGREQ is sent. */
 export const PINGRESP_TIMEOUT_MS: u32 = 10000;
-/** First reconnect delay; doubled per failed attempt up to the maximum, with full jitter. */
+/** First reconnect delay; doubled per failed attempt up to the maximum, with equal jitter (half fixed, half random). */
 export const RECONNECT_BASE_MS: u32 = 1000;
 export const RECONNECT_MAX_MS: u32 = 60000;
