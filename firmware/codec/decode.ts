@@ -64,7 +64,7 @@ export function decodePublishHead(ptr: usize, end: usize, frame: i32, asV5: bool
   if (qos == 3) return Reason.MalformedPacket;             // [MQTT-3.3.1-4]
   if (qos == 0 && (flags & 8) != 0) return Reason.MalformedPacket; // DUP must be 0 at QoS 0 [MQTT-3.3.1-2]
   propsNone();
-  let packetEnd = ptr + <usize>frameTotal(frame);
+  let packetEnd = ptr + <usize>(hdrLen + frameRemaining(frame));
   let stop = end < packetEnd ? end : packetEnd;
   rdBegin(ptr + <usize>hdrLen, stop);
   let topic = rdString();
@@ -105,8 +105,9 @@ export function decodePacket(ptr: usize, frame: i32, asV5: bool): i32 {
   let first = <u32>load<u8>(ptr);
   let type = first >> 4;
   let flags = first & 0x0f;
+  let hdrLen = frameHeaderLen(frame);
   let remLen = frameRemaining(frame);
-  let end = ptr + <usize>frameTotal(frame);
+  let end = ptr + <usize>(hdrLen + remLen);
   evClear(EventType.None);
   propsNone();
   evSet(EV_PACKET_TYPE, type);
@@ -115,7 +116,7 @@ export function decodePacket(ptr: usize, frame: i32, asV5: bool): i32 {
   if (bad != 0) return bad;
   // Every other packet a client receives has fixed flags: 0010 for PUBREL, 0000 otherwise [MQTT-2.1.3-1].
   if (flags != (type == P.PUBREL ? 2 : 0)) return Reason.MalformedPacket;
-  rdBegin(ptr + <usize>frameHeaderLen(frame), end);
+  rdBegin(ptr + <usize>hdrLen, end);
   let reason: i32 = 0;
   let code: u32 = 0;
   if (type == P.CONNACK) {
