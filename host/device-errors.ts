@@ -2,20 +2,11 @@
 // reason code or the local status, and a kind a caller can act on) and the one-line texts for
 // local refusals, server DISCONNECTs and transport failures. Broker text is made printable.
 import { Status, reasonText } from "./abi.ts";
+import { MoteError, type ErrorKind } from "./errors.ts";
 import type { FirmwareEvent } from "./events.ts";
 
-/** What went wrong, for callers that act on it (a CLI's exit line, a retry policy). */
-export type MqttErrorKind = "refused" | "violation" | "server-disconnect" | "timeout" | "transport" | "rejected" | "local" | "ended";
-
-/** An error with the MQTT reason code (>= 0x80) or local status that caused it. */
-export class MqttError extends Error {
-  /** Retrying cannot help (a certificate problem, for example). */
-  permanent = false;
-  constructor(message: string, readonly reasonCode?: number, readonly status?: Status, readonly kind: MqttErrorKind = "local") {
-    super(message);
-    this.name = "MqttError";
-  }
-}
+/** MqttError is MoteError (host/errors.ts): the name MQTT.js users look for. */
+export { MoteError as MqttError };
 
 /** Local refusals in words. */
 const STATUS_TEXT: Record<number, string> = {
@@ -29,6 +20,15 @@ const STATUS_TEXT: Record<number, string> = {
   [Status.NotAllowed]: "not allowed by the broker (Maximum QoS or Retain Available)",
 };
 export const statusText = (s: number) => STATUS_TEXT[s] ?? `status ${s}`;
+/** The kind of a local refusal: bad input is usage, a broker's limit is its rejection, the rest is our budget. */
+export function statusKind(s: number): ErrorKind {
+  if (s === Status.BadArgument || s === Status.Unsupported) return "usage";
+  if (s === Status.NotAllowed) return "rejected";
+  if (s === Status.InvalidState) return "ended";
+  return "budget";
+}
+/** A local refusal as an error. */
+export const localError = (message: string, status: number) => new MoteError(message, statusKind(status), { status });
 /** A topic for an error line: quoted, and cut short when long. */
 export const quoteTopic = (t: Buffer) => `'${t.length > 60 ? t.subarray(0, 57).toString("utf8") + "..." : t.toString("utf8")}'`;
 export const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
@@ -48,27 +48,22 @@ function printable(s: string): string {
   return clean.length > 200 ? `${clean.slice(0, 197)}...` : clean;
 }
 
-export function transportError(e: Error, host: string, port: number): MqttError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const fail = (m: string) => new MqttError(m, undefined, undefined, "transport");
+export function transportError(e: Error, host: string, port: number): MoteError {
   // Serial lines and modems write their own one-line messages (the broker's host:port is not where they failed).
-  if (e.name === "SerialError" || e.name === "ModemError" || e.name === "AtError") return fail(e.message);
+  if (e instanceof MoteError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const fail = (m: string) => new MoteError(m, "network");
   if (code === "ECONNREFUSED") return fail(`cannot connect to ${host}:${port}: connection refused`);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(`cannot resolve host '${host}'`);
   if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return fail(`cannot reach ${host}:${port} (${code})`);
   if (code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" || /alert certificate required/i.test(e.message)) {
-    return permanent(fail(`TLS to ${host}:${port} failed: certificate required: the broker wants a client certificate (certFile, keyFile)`));
+    return new MoteError(`TLS to ${host}:${port} failed: certificate required: the broker wants a client certificate (certFile, keyFile)`, "tls", { permanent: true });
   }
   if (code?.startsWith("ERR_TLS") || code?.startsWith("ERR_SSL") || /certificate|self[- ]signed|SSL|TLS/i.test(e.message) ||
     ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED"].includes(code ?? "")) {
     // OpenSSL's text may carry a source path and a newline: keep its first clause.
     const reason = e.message.split("\n")[0].replace(/:\.\.\/deps\/openssl\S*/, "");
-    return permanent(fail(`TLS to ${host}:${port} failed: ${reason}${code ? ` (${code})` : ""}`));
+    return new MoteError(`TLS to ${host}:${port} failed: ${reason}${code ? ` (${code})` : ""}`, "tls", { permanent: true });
   }
   return fail(`connection to ${host}:${port} failed: ${e.message}`);
-}
-
-function permanent(e: MqttError): MqttError {
-  e.permanent = true;
-  return e;
 }

@@ -8,7 +8,8 @@
 // bytes in and out.
 import { EventEmitter } from "node:events";
 import { EventType, Option, PacketType, Reason, SessionState, Status } from "./abi.ts";
-import { MqttError, disconnectLine, hex, quoteTopic, reasonLine, statusText, transportError } from "./device-errors.ts";
+import { disconnectLine, hex, localError, quoteTopic, reasonLine, statusText, transportError } from "./device-errors.ts";
+import { MoteError } from "./errors.ts";
 import { Firmware } from "./firmware.ts";
 import { configure, connectProperties, publishBytes, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
@@ -22,7 +23,8 @@ import { transportFor } from "./transports/select.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
 
-export { MqttError, reasonLine, type MqttErrorKind } from "./device-errors.ts";
+export { MqttError, reasonLine } from "./device-errors.ts";
+export { MoteError, type ErrorKind } from "./errors.ts";
 
 export interface DeviceOptions extends TlsOptions {
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
@@ -152,7 +154,7 @@ export class Device extends EventEmitter {
     try {
       this.transport = o.transport ?? transportFor(parsed, o);
     } catch (e) {
-      throw new MqttError((e as Error).message);
+      throw e instanceof MoteError ? e : new MoteError((e as Error).message, "io");
     }
     this.fw = new Firmware(o.profile ?? "default");
     const ex = this.fw.exports;
@@ -175,7 +177,7 @@ export class Device extends EventEmitter {
       properties: o.properties,
     };
     const rc = configure(this.fw, connect);
-    if (rc !== 0) throw new MqttError(`invalid connect options: ${statusText(-rc)}`, undefined, -rc, "local");
+    if (rc !== 0) throw localError(`invalid connect options: ${statusText(-rc)}`, -rc);
     this.link = new Link(this.fw, {
       open: () => this.transport.open(),
       clock: o.clock,
@@ -202,7 +204,7 @@ export class Device extends EventEmitter {
 
   publish(topic: string, payload: string | Uint8Array, opts: PublishOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.ending) return reject(new MqttError("the device is ending"));
+      if (this.ending) return reject(new MoteError("the device is ending", "ended"));
       const p: PendingPublish = {
         topic: this.topicBytes(topic),
         // Buffers are not copied (as in MQTT.js): do not change one before its promise settles.
@@ -234,7 +236,7 @@ export class Device extends EventEmitter {
     if (this.ending) return this.ending;
     this.ending = new Promise((resolve) => {
       const done = () => {
-        this.rejectAll(new MqttError("the device ended before the broker acknowledged"));
+        this.rejectAll(new MoteError("the device ended before the broker acknowledged", "ended"));
         void Promise.resolve(this.transport.close?.()).catch(() => {}).then(() => {
           this.emit("end");
           resolve();
@@ -294,8 +296,8 @@ export class Device extends EventEmitter {
 
   private request(type: PendingRequest["type"], subs: SubscriptionRequest[], properties?: Properties): Promise<number[]> {
     return new Promise((resolve, reject) => {
-      if (this.ending) return reject(new MqttError("the device is ending"));
-      if (subs.length === 0) return reject(new MqttError("no topic filter given"));
+      if (this.ending) return reject(new MoteError("the device is ending", "ended"));
+      if (subs.length === 0) return reject(new MoteError("no topic filter given", "usage"));
       this.requestQueue.push({ type, subs, properties: properties ? encodeProperties(properties) : undefined, resolve, reject });
       this.schedule();
     });
@@ -325,7 +327,7 @@ export class Device extends EventEmitter {
         if (rc === -Status.OutboxFull || rc === -Status.NoSlot) break; // wait for transmit or acknowledgements
         this.publishQueue.shift();
         progress = true;
-        if (rc < 0) p.reject(new MqttError(`publish to ${quoteTopic(p.topic)} refused: ${statusText(-rc)}`, undefined, -rc, "local"));
+        if (rc < 0) p.reject(localError(`publish to ${quoteTopic(p.topic)} refused: ${statusText(-rc)}`, -rc));
         else if (p.qos === 0) p.resolve();
         else this.inflight.set(rc, p);
       }
@@ -344,7 +346,7 @@ export class Device extends EventEmitter {
         if (rc === -Status.WouldBlock || rc === -Status.NoSlot) break; // TX or request slots full: retried after the next event
         this.requestQueue.shift();
         progress = true;
-        if (rc < 0) r.reject(new MqttError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, undefined, -rc, "local"));
+        if (rc < 0) r.reject(localError(`${r.type === PacketType.SUBSCRIBE ? "subscribe" : "unsubscribe"} refused: ${statusText(-rc)}`, -rc));
         else this.requests.set(rc, r);
       }
       this.link.service();
@@ -372,8 +374,8 @@ export class Device extends EventEmitter {
         break;
       }
       case EventType.ConnectRefused: {
-        const err = new MqttError(`connection refused: ${reasonLine(ev.reason)}`, ev.reason, undefined, "refused");
-        if (!TRANSIENT_REFUSALS.has(ev.reason)) this.fw.exports.setOption(Option.AutoReconnect, 0);
+        const err = new MoteError(`connection refused: ${reasonLine(ev.reason)}`, "refused", { reasonCode: ev.reason, permanent: !TRANSIENT_REFUSALS.has(ev.reason) });
+        if (err.permanent) this.fw.exports.setOption(Option.AutoReconnect, 0);
         this.emit("error", err);
         break;
       }
@@ -384,7 +386,7 @@ export class Device extends EventEmitter {
         const p = this.inflight.get(ev.packetId);
         if (!p) break;
         this.inflight.delete(ev.packetId);
-        if (ev.reason >= 0x80) p.reject(new MqttError(`publish to ${quoteTopic(p.topic)} refused by the broker: ${reasonLine(ev.reason)}`, ev.reason, undefined, "rejected"));
+        if (ev.reason >= 0x80) p.reject(new MoteError(`publish to ${quoteTopic(p.topic)} refused by the broker: ${reasonLine(ev.reason)}`, "rejected", { reasonCode: ev.reason }));
         else p.resolve();
         this.schedule();
         break;
@@ -402,13 +404,13 @@ export class Device extends EventEmitter {
         break;
       }
       case EventType.ServerDisconnect:
-        this.emit("error", new MqttError(disconnectLine(ev), ev.reason, undefined, "server-disconnect"));
+        this.emit("error", new MoteError(disconnectLine(ev), "disconnect", { reasonCode: ev.reason }));
         break;
       case EventType.ProtocolViolation:
-        this.emit("error", new MqttError(this.violationLine(ev), ev.reason, undefined, "violation"));
+        this.emit("error", new MoteError(this.violationLine(ev), "protocol", { reasonCode: ev.reason }));
         break;
       case EventType.Timeout:
-        this.emit("error", new MqttError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, ev.reason, undefined, "timeout"));
+        this.emit("error", new MoteError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, "timeout", { reasonCode: ev.reason }));
         break;
       case EventType.ReconnectDue:
         this.emit("reconnect");
@@ -474,7 +476,7 @@ export class Device extends EventEmitter {
 
   private onTransportClosed(info: ClosedInfo): void {
     // A broker at its connection limit (or refusing in its own way) reads CONNECT and closes.
-    if (info.beforeConnack) this.emit("error", new MqttError("connection closed by the broker before CONNACK", undefined, undefined, "transport"));
+    if (info.beforeConnack) this.emit("error", new MoteError("connection closed by the broker before CONNACK", "network"));
     const was = this.connected;
     this.connected = false;
     this.chunk = undefined;
@@ -485,7 +487,7 @@ export class Device extends EventEmitter {
     this.emit("close");
     if (this.fw.exports.sessionState() === 0 && !this.ending) {
       // Idle for good: reconnect is off or was stopped by a refusal or a certificate problem.
-      this.rejectAll(new MqttError("the connection is closed and the device does not reconnect", undefined, undefined, "ended"));
+      this.rejectAll(new MoteError("the connection is closed and the device does not reconnect", "ended"));
       this.emit("stopped");
     }
   }

@@ -1,4 +1,6 @@
 // Broker URLs as MQTT.js users write them: mqtt:// (tcp://), mqtts:// (ssl://, tls://), ws://, wss://.
+import { usageError } from "./errors.ts";
+
 export type Scheme = "mqtt" | "mqtts" | "ws" | "wss";
 
 export interface BrokerUrl {
@@ -14,18 +16,17 @@ export interface BrokerUrl {
 const ALIASES: Record<string, Scheme> = { "mqtt:": "mqtt", "tcp:": "mqtt", "mqtts:": "mqtts", "ssl:": "mqtts", "tls:": "mqtts", "ws:": "ws", "wss:": "wss" };
 const DEFAULT_PORTS: Record<Scheme, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
 
-export class UrlError extends Error {}
-
+/** Throws a usage MoteError with one line on a URL that is not a broker's. */
 export function parseBrokerUrl(text: string): BrokerUrl {
   let u: URL;
   try {
     u = new URL(text);
   } catch {
-    throw new UrlError(`'${text}' is not a URL (expected e.g. mqtt://host:1883)`);
+    throw usageError(`'${text}' is not a URL (expected e.g. mqtt://host:1883)`);
   }
   const scheme = ALIASES[u.protocol];
-  if (!scheme) throw new UrlError(`unsupported scheme '${u.protocol.replace(":", "")}' in '${text}' (use mqtt, mqtts, ws or wss)`);
-  if (!u.hostname) throw new UrlError(`no host in '${text}'`);
+  if (!scheme) throw usageError(`unsupported scheme '${u.protocol.replace(":", "")}' in '${text}' (use mqtt, mqtts, ws or wss)`);
+  if (!u.hostname) throw usageError(`no host in '${text}'`);
   const port = u.port ? Number(u.port) : DEFAULT_PORTS[scheme];
   return {
     scheme,

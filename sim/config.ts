@@ -3,14 +3,14 @@
 // values. Every value is checked here, with one clear line naming the flag or key at fault.
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { parseLinkSpec, LinkSpecError, DIRECT, type LinkModel } from "./link-model.ts";
+import { parseLinkSpec, DIRECT, type LinkModel } from "./link-model.ts";
 import { MODEL_NAMES, type ModelName } from "./models.ts";
 import { PAYLOAD_FORMATS, type PayloadFormat } from "./payload.ts";
-import { parseBrokerUrl, UrlError } from "../host/url.ts";
+import { parseBrokerUrl } from "../host/url.ts";
+import { errorLine, usageError } from "../host/errors.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
 import { parseDuration, parseShard, type Shard } from "./units.ts";
 
-export class FleetConfigError extends Error {}
 
 export type ModemDialect = "esp-at" | "bg96";
 
@@ -138,7 +138,7 @@ ${Object.values(KEYS).map((k) => `  ${k.flag.padEnd(16)} ${k.help}`).join("\n")}
 `;
 
 const fail = (m: string): never => {
-  throw new FleetConfigError(m);
+  throw usageError(m);
 };
 
 function int(where: string, v: unknown, min: number, max: number): number {
@@ -159,14 +159,15 @@ function str(where: string, v: unknown): string {
 }
 
 function ms(where: string, v: unknown, bareUnit: "s" | "ms", max: number): number {
+  const text = typeof v === "number" ? String(v) : str(where, v);
+  let n: number;
   try {
-    const n = parseDuration(typeof v === "number" ? String(v) : str(where, v), bareUnit);
-    if (n > max) fail(`${where} must be at most ${max / 1000} s, got '${String(v)}'`);
-    return n;
+    n = parseDuration(text, bareUnit);
   } catch (e) {
-    if (e instanceof FleetConfigError) throw e;
-    return fail(`${where}: ${(e as Error).message}`);
+    return fail(`${where}: ${errorLine(e)}`);
   }
+  if (n > max) fail(`${where} must be at most ${max / 1000} s, got '${String(v)}'`);
+  return n;
 }
 
 /** Reads a flag list into config keys (strings as given; checked later with the file's values). */
@@ -223,11 +224,11 @@ function modemSpec(where: string, v: unknown): GroupConfig["modem"] {
 }
 
 function linkSpec(where: string, v: unknown): LinkModel {
+  const text = typeof v === "string" ? v : fail(`${where} must be a string like 'latency=100ms,loss=1%'`);
   try {
-    return parseLinkSpec(typeof v === "string" ? v : fail(`${where} must be a string like 'latency=100ms,loss=1%'`));
+    return parseLinkSpec(text);
   } catch (e) {
-    if (e instanceof LinkSpecError) fail(`${where}: ${e.message.replace(/^--link:\s*/, "")}`);
-    throw e;
+    return fail(`${where}: ${errorLine(e).replace(/^--link:\s*/, "")}`);
   }
 }
 
@@ -347,8 +348,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     try {
       parseBrokerUrl(cfg.broker);
     } catch (e) {
-      if (e instanceof UrlError) fail(`${where("broker")}: ${e.message}`);
-      throw e;
+      fail(`${where("broker")}: ${errorLine(e)}`);
     }
   }
 

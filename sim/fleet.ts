@@ -2,12 +2,13 @@
 // rate), publishing for the configured duration, then a drain until every message published
 // has arrived (or the drain time is up), then an orderly DISCONNECT of everyone. Returns what
 // was measured; sim/fleet-report.ts turns it into the report.
+import { usageError } from "../host/errors.ts";
 import { embeddedBroker, externalBroker, type FleetBroker } from "./broker.ts";
 import { GroupRun } from "./group.ts";
 import { Observer } from "./observer.ts";
 import { Sensor, type SensorEnv } from "./sensor.ts";
 import { modemLine, socatOnPath, type ModemLine } from "./modem-line.ts";
-import { FleetConfigError, type FleetConfig, type GroupConfig } from "./config.ts";
+import { type FleetConfig, type GroupConfig } from "./config.ts";
 import { Progress, type ProgressSnapshot } from "./progress.ts";
 import { shardRange } from "./units.ts";
 import { sensorSeed } from "./prng.ts";
@@ -71,7 +72,7 @@ function groupsLeftOut(cfg: FleetConfig, warn: (line: string) => void): Set<Grou
   const out = new Set<GroupConfig>();
   if (!cfg.groups.some((g) => g.modem) || socatOnPath()) return out;
   for (const g of cfg.groups.filter((x) => x.modem)) {
-    if (!g.optional) throw new FleetConfigError(`group '${g.name}': ${NO_SOCAT}`);
+    if (!g.optional) throw usageError(`group '${g.name}': ${NO_SOCAT}`);
     warn(`group '${g.name}' left out: ${NO_SOCAT}`);
     out.add(g);
   }

@@ -7,7 +7,7 @@ import { Faults } from "./faults.ts";
 import { Lane, type Cargo } from "./link-lane.ts";
 import type { LinkModel } from "./link-spec.ts";
 
-export { DIRECT, describeLink, isDirect, LinkSpecError, parseLinkSpec, type LinkModel, type Outage } from "./link-spec.ts";
+export { DIRECT, describeLink, isDirect, parseLinkSpec, type LinkModel, type Outage } from "./link-spec.ts";
 export { LINK_DOWN_CODE, LINK_DOWN_MESSAGE, OutageSchedule } from "./outage.ts";
 export { RETRANSMIT_TIMEOUT_MS } from "./faults.ts";
 

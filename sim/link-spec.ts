@@ -1,6 +1,8 @@
 // The link a group of simulated sensors sees, as data: the model, the --link flag that sets it,
 // and the words a report uses for it. A wrong flag is an error with one clear line, never a
 // silent default.
+import { usageError } from "../host/errors.ts";
+
 
 export interface Outage {
   /** first outage start, seconds after the fleet start */
@@ -29,7 +31,6 @@ export function isDirect(m: LinkModel): boolean {
   return m.latencyMs === 0 && m.jitterMs === 0 && m.loss === 0 && m.bandwidthBps === 0 && m.outages.length === 0;
 }
 
-export class LinkSpecError extends Error {}
 
 const MS_PER_S = 1000;
 const PERCENT = 100;
@@ -42,7 +43,7 @@ type Key = (typeof KEYS)[number];
 const QUANTITY = /^(-?)(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z%]*)$/;
 
 function fail(part: string, problem: string): never {
-  throw new LinkSpecError(`--link: '${part}' ${problem}`);
+  throw usageError(`--link: '${part}' ${problem}`);
 }
 
 /** Splits "12.5ms" into 12.5 and "ms"; anything else is an error naming the part. */
@@ -93,7 +94,7 @@ function outages(part: string, text: string): Outage[] {
   });
 }
 
-/** Parses a --link flag value; throws LinkSpecError with one clear line on any bad part. */
+/** Parses a --link flag value; throws a usage MoteError with one clear line on any bad part. */
 export function parseLinkSpec(spec: string): LinkModel {
   const text = spec.trim();
   if (text === "" || text === "direct") return DIRECT;
@@ -101,7 +102,7 @@ export function parseLinkSpec(spec: string): LinkModel {
   const seen = new Set<Key>();
   for (const raw of text.split(",")) {
     const part = raw.trim();
-    if (part === "") throw new LinkSpecError(`--link: '${text}' has an empty part (a stray comma?)`);
+    if (part === "") throw usageError(`--link: '${text}' has an empty part (a stray comma?)`);
     const kv = /^(\w+)\s*=\s*(.*)$/.exec(part);
     if (!kv) fail(part, "is not key=value (e.g. latency=200ms)");
     const key = kv[1] as Key;

@@ -2,8 +2,9 @@
 // run the fleet, write report.json / report.md / report.html, print the summary (Markdown, or
 // JSON with --json) and, last, `report: <path>`. Exit 0 when every QoS 1/2 message arrived (and
 // none twice at QoS 2), 1 otherwise or on a runtime error, 2 on a usage error.
+import { isKind } from "../host/errors.ts";
 import { accessSync, constants, mkdirSync } from "node:fs";
-import { parseFleetConfig, FleetConfigError, USAGE } from "./config.ts";
+import { parseFleetConfig, USAGE } from "./config.ts";
 import { runFleet } from "./fleet.ts";
 import { fleetReport } from "./fleet-report.ts";
 import { markdown, writeReports } from "./report.ts";
@@ -44,7 +45,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   try {
     cfg = parseFleetConfig(argv);
   } catch (e) {
-    if (e instanceof FleetConfigError) {
+    if (isKind(e, "usage")) {
       io.err(`mote sim: ${e.message} (see mote sim --help)\n`);
       return 2;
     }
@@ -65,7 +66,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   try {
     report = fleetReport(await runFleet(cfg, stop, (line) => io.err(`mote sim: ${line}\n`)));
   } catch (e) {
-    if (e instanceof FleetConfigError) {
+    if (isKind(e, "usage")) {
       io.err(`mote sim: ${e.message}\n`);
       return 2;
     }

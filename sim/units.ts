@@ -1,9 +1,11 @@
 // Durations and shard specs as users write them on the command line.
+import { usageError } from "../host/errors.ts";
+
 
 /** "30s", "500ms", "2m", "1h", or a bare number in `bareUnit`; returns milliseconds. */
 export function parseDuration(text: string, bareUnit: "s" | "ms"): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!m) throw new Error(`'${text}' is not a duration (e.g. 30s, 500ms, 2m)`);
+  if (!m) throw usageError(`'${text}' is not a duration (e.g. 30s, 500ms, 2m)`);
   const unit = m[2] ?? bareUnit;
   const scale = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
   return Math.round(Number(m[1]) * scale);
@@ -17,10 +19,10 @@ export interface Shard {
 
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new Error(`'${text}' is not K/N (e.g. 2/4)`);
+  if (!m) throw usageError(`'${text}' is not K/N (e.g. 2/4)`);
   const k = Number(m[1]);
   const n = Number(m[2]);
-  if (n < 1 || k < 1 || k > n) throw new Error(`'${text}': K must be from 1 to N`);
+  if (n < 1 || k < 1 || k > n) throw usageError(`'${text}': K must be from 1 to N`);
   return { k, n };
 }
 

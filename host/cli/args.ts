@@ -3,9 +3,9 @@
 // follow mosquitto_pub / mosquitto_sub 2.0.11; what this file cannot judge alone (one flag
 // against another) is left to config.ts. Pure: no I/O, throws UsageError.
 
+import { usageError } from "../errors.ts";
 export type Command = "pub" | "sub";
 
-export class UsageError extends Error {}
 
 /** How a flag's value is read: a string as given, or a checked number. */
 export type ValueKind =
@@ -175,19 +175,19 @@ function readValue(flag: string, kind: ValueKind | undefined, text: string): str
   if (!kind || kind.type === "string") return text;
   if (kind.type === "choice") {
     if (Object.prototype.hasOwnProperty.call(kind.choices, text)) return kind.choices[text];
-    throw new UsageError(`${flag} takes ${kind.label}, not '${text}'`);
+    throw usageError(`${flag} takes ${kind.label}, not '${text}'`);
   }
   if (kind.type === "expiry") {
     if (text === "-1" || text === "∞") return U32_MAX;
     return readValue(flag, { type: "int", min: 0, max: U32_MAX }, text);
   }
   if (kind.type === "seconds") {
-    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new UsageError(`${flag} takes a number of seconds (0 or more), not '${text}'`);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw usageError(`${flag} takes a number of seconds (0 or more), not '${text}'`);
     return Number(text);
   }
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number, not '${text}'`);
+  if (!/^-?\d+$/.test(text)) throw usageError(`${flag} takes a whole number, not '${text}'`);
   const n = Number(text);
-  if (n < kind.min || n > kind.max) throw new UsageError(`${flag} takes ${kind.min} to ${kind.max}, not ${text}`);
+  if (n < kind.min || n > kind.max) throw usageError(`${flag} takes ${kind.min} to ${kind.max}, not ${text}`);
   return n;
 }
 
@@ -200,15 +200,15 @@ export function parseArgs(command: Command, argv: readonly string[]): ParsedArgs
     const name = argv[i];
     const spec = BY_NAME.get(name);
     if (!spec) {
-      if (name.startsWith("-") && name !== "-") throw new UsageError(`unknown option '${name}'`);
-      throw new UsageError(`unexpected argument '${name}' (options take one value each; quote values with spaces)`);
+      if (name.startsWith("-") && name !== "-") throw usageError(`unknown option '${name}'`);
+      throw usageError(`unexpected argument '${name}' (options take one value each; quote values with spaces)`);
     }
     if (!spec.commands.includes(command)) {
-      throw new UsageError(`${name} is not an option of mote ${command} (it is one of mote ${spec.commands.join(", mote ")})`);
+      throw usageError(`${name} is not an option of mote ${command} (it is one of mote ${spec.commands.join(", mote ")})`);
     }
     if (spec.group) {
       const earlier = groups.get(spec.group);
-      if (earlier !== undefined && earlier !== name) throw new UsageError(`${earlier} and ${name} cannot be used together: give one message source`);
+      if (earlier !== undefined && earlier !== name) throw usageError(`${earlier} and ${name} cannot be used together: give one message source`);
       groups.set(spec.group, name);
     }
     out.given[spec.key] = name;
@@ -221,13 +221,13 @@ export function parseArgs(command: Command, argv: readonly string[]): ParsedArgs
       const n = prop === "user-property" ? 4 : 3;
       const parts = argv.slice(i + 1, i + 1 + n);
       if (parts.length < n) {
-        throw new UsageError(`${name} takes a command, a property and ${n === 4 ? "a name and a value" : "a value"} (e.g. -D publish user-property key value)`);
+        throw usageError(`${name} takes a command, a property and ${n === 4 ? "a name and a value" : "a value"} (e.g. -D publish user-property key value)`);
       }
       out.properties.push(parts);
       i += n;
       continue;
     }
-    if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value${spec.arg ? ` (${spec.arg})` : ""}`);
+    if (i + 1 >= argv.length) throw usageError(`${name} needs a value${spec.arg ? ` (${spec.arg})` : ""}`);
     const value = readValue(name, spec.value, argv[++i]);
     if (spec.multiple) (record[spec.key] as unknown[]).push(value);
     else record[spec.key] = value;

@@ -1,8 +1,8 @@
 // `mote bridge`: forwards a board's raw MQTT byte stream from a serial port to a broker and
 // back (for boards that run an MQTT client over their UART), until interrupted; then prints
 // the byte accounting.
+import { usageError } from "../errors.ts";
 import { parseArgs } from "node:util";
-import { UsageError } from "./args.ts";
 
 export const BRIDGE_HELP = `mote bridge: forward a board's MQTT byte stream between a serial port and a broker
 
@@ -49,13 +49,13 @@ export function parseBridgeArgs(argv: string[]): BridgeConfig {
       strict: true,
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
+    throw usageError((e as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
   }
-  if (!values.port) throw new UsageError("--port <serial device> is required");
-  if (!values.url) throw new UsageError("--url <broker URL> is required");
+  if (!values.port) throw usageError("--port <serial device> is required");
+  if (!values.url) throw usageError("--url <broker URL> is required");
   const baudRate = values.baud === undefined ? 115200 : Number(values.baud);
-  if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) throw new UsageError(`--baud must be a whole number of baud, got '${values.baud}'`);
-  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError("--cert and --key go together");
+  if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) throw usageError(`--baud must be a whole number of baud, got '${values.baud}'`);
+  if ((values.cert === undefined) !== (values.key === undefined)) throw usageError("--cert and --key go together");
   return {
     port: values.port, baudRate, url: values.url, pace: values.pace ?? false, transcript: values.transcript ?? false,
     tls: { caFile: values.cafile, certFile: values.cert, keyFile: values.key, insecure: values.insecure },

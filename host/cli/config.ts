@@ -1,11 +1,12 @@
 // From parsed flags to what a run needs: the broker URL, the Device options, and the command's
 // own settings. Checks one flag against another, the way mosquitto_pub/sub 2.0.11 do (-c needs
 // -i, a will payload needs a will topic, --cert needs --key, ...). Throws UsageError.
+import { usageError, isKind } from "../errors.ts";
 import { randomBytes } from "node:crypto";
 import type { DeviceOptions } from "../device.ts";
 import type { Properties } from "../properties.ts";
-import { parseBrokerUrl, UrlError } from "../url.ts";
-import { UsageError, type ParsedArgs } from "./args.ts";
+import { parseBrokerUrl } from "../url.ts";
+import { type ParsedArgs } from "./args.ts";
 import { parsePropertyFlags } from "./properties-flag.ts";
 
 const U32_MAX = 4294967295;
@@ -54,26 +55,26 @@ export function generateClientId(): string {
 }
 
 function checkPublishTopic(topic: string, what: string): void {
-  if (topic.length === 0) throw new UsageError(`${what} is empty`);
-  if (/[+#]/.test(topic)) throw new UsageError(`invalid ${what} '${topic}': a topic to publish to cannot contain '+' or '#'`);
+  if (topic.length === 0) throw usageError(`${what} is empty`);
+  if (/[+#]/.test(topic)) throw usageError(`invalid ${what} '${topic}': a topic to publish to cannot contain '+' or '#'`);
 }
 
 function checkFilter(filter: string): void {
-  if (filter.length === 0) throw new UsageError("a subscription topic is empty");
+  if (filter.length === 0) throw usageError("a subscription topic is empty");
   const levels = filter.split("/");
   levels.forEach((level, i) => {
     const ok = (!level.includes("+") || level === "+") && (!level.includes("#") || (level === "#" && i === levels.length - 1));
-    if (!ok) throw new UsageError(`invalid subscription topic '${filter}': '+' and '#' must fill a whole level, and '#' must be last`);
+    if (!ok) throw usageError(`invalid subscription topic '${filter}': '+' and '#' must fill a whole level, and '#' must be last`);
   });
 }
 
 /** -L mqtt(s)://[user[:password]@]host[:port]/topic, split the way mosquitto splits it (no URL decoding). */
 function parseMosquittoUrl(text: string): { tls: boolean; host: string; port?: number; username?: string; password?: string; topic: string } {
   const m = /^(mqtts?):\/\/(.*)$/i.exec(text);
-  if (!m) throw new UsageError(`-L takes mqtt://... or mqtts://... (for ws:// and wss:// use --url), not '${text}'`);
+  if (!m) throw usageError(`-L takes mqtt://... or mqtts://... (for ws:// and wss:// use --url), not '${text}'`);
   const rest = m[2];
   const slash = rest.indexOf("/");
-  if (slash < 0) throw new UsageError(`-L '${text}' has no topic (mqtt://host/topic)`);
+  if (slash < 0) throw usageError(`-L '${text}' has no topic (mqtt://host/topic)`);
   let auth = rest.slice(0, slash);
   const topic = rest.slice(slash + 1);
   let username: string | undefined;
@@ -92,17 +93,17 @@ function parseMosquittoUrl(text: string): { tls: boolean; host: string; port?: n
   if (colon >= 0) {
     host = auth.slice(0, colon);
     const p = auth.slice(colon + 1);
-    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new UsageError(`-L '${text}': invalid port '${p}'`);
+    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw usageError(`-L '${text}': invalid port '${p}'`);
     port = Number(p);
   }
-  if (!host) throw new UsageError(`-L '${text}' has no host`);
+  if (!host) throw usageError(`-L '${text}' has no host`);
   return { tls: m[1].toLowerCase() === "mqtts", host, port, username, password, topic };
 }
 
 export function buildConfig(a: ParsedArgs): CliConfig {
   const cmd = a.command;
   const bags = parsePropertyFlags(cmd, a.properties);
-  if (a.properties.length > 0 && a.version === 4) throw new UsageError("-D (MQTT 5 properties) cannot be used with -V 311");
+  if (a.properties.length > 0 && a.version === 4) throw usageError("-D (MQTT 5 properties) cannot be used with -V 311");
   const version: 4 | 5 = a.version ?? (a.properties.length > 0 ? 5 : 4);
 
   // Where to connect.
@@ -114,16 +115,16 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   let tls: boolean;
   if (a.brokerUrl !== undefined) {
     for (const k of ["host", "port", "mqttUrl"] as const) {
-      if (a[k] !== undefined) throw new UsageError(`--url cannot be combined with ${a.given[k]}`);
+      if (a[k] !== undefined) throw usageError(`--url cannot be combined with ${a.given[k]}`);
     }
     let parsed;
     try {
       parsed = parseBrokerUrl(a.brokerUrl);
     } catch (e) {
-      throw new UsageError(e instanceof UrlError ? e.message : String(e));
+      throw isKind(e, "usage") ? e : usageError(String(e));
     }
     if ((parsed.scheme === "mqtt" || parsed.scheme === "mqtts") && !/^[a-z]+:\/\/[^/]*\/?$/i.test(a.brokerUrl)) {
-      throw new UsageError(`--url takes no topic ('${a.brokerUrl}'); give the topic with -t`);
+      throw usageError(`--url takes no topic ('${a.brokerUrl}'); give the topic with -t`);
     }
     url = a.brokerUrl;
     where = `${parsed.host}:${parsed.port}`;
@@ -148,17 +149,17 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     where = `${host}:${port}`;
   }
 
-  if ((a.cert === undefined) !== (a.key === undefined)) throw new UsageError("--cert and --key go together: give both or neither");
+  if ((a.cert === undefined) !== (a.key === undefined)) throw usageError("--cert and --key go together: give both or neither");
   if (!tls) {
     for (const k of ["cert", "key", "insecure"] as const) {
-      if (a[k] !== undefined) throw new UsageError(`${a.given[k]} needs a TLS connection (--cafile, -p 8883, -L mqtts://, --url mqtts:// or wss://)`);
+      if (a[k] !== undefined) throw usageError(`${a.given[k]} needs a TLS connection (--cafile, -p 8883, -L mqtts://, --url mqtts:// or wss://)`);
     }
   }
 
   // Topics.
-  if (topics.length === 0) throw new UsageError(cmd === "pub" ? "no topic: give -t topic (or -L)" : "no topic: give -t filter (or -L)");
+  if (topics.length === 0) throw usageError(cmd === "pub" ? "no topic: give -t topic (or -L)" : "no topic: give -t filter (or -L)");
   if (cmd === "pub") {
-    if (topics.length > 1) throw new UsageError("mote pub publishes to one topic: give -t once");
+    if (topics.length > 1) throw usageError("mote pub publishes to one topic: give -t once");
     checkPublishTopic(topics[0], "topic");
   } else {
     topics.forEach(checkFilter);
@@ -166,25 +167,25 @@ export function buildConfig(a: ParsedArgs): CliConfig {
 
   // Session.
   const clean = !a.noClean;
-  if (!clean && a.clientId === undefined) throw new UsageError("-c needs a client id: give -i id");
-  if (a.clientId === "" && (!clean || (version === 5 && a.sessionExpiry))) throw new UsageError("-i: an empty client id cannot keep a session");
-  if (a.password !== undefined && username === undefined && version === 4) throw new UsageError("-P needs -u with MQTT 3.1.1");
+  if (!clean && a.clientId === undefined) throw usageError("-c needs a client id: give -i id");
+  if (a.clientId === "" && (!clean || (version === 5 && a.sessionExpiry))) throw usageError("-i: an empty client id cannot keep a session");
+  if (a.password !== undefined && username === undefined && version === 4) throw usageError("-P needs -u with MQTT 3.1.1");
   const connect: Properties = { ...bags.connect };
   if (version === 5) {
     const expiry = a.sessionExpiry ?? (clean ? undefined : U32_MAX);
     if (expiry !== undefined && connect.sessionExpiryInterval !== undefined) {
-      throw new UsageError("the session expiry interval is given twice (-x or -c, and -D connect session-expiry-interval)");
+      throw usageError("the session expiry interval is given twice (-x or -c, and -D connect session-expiry-interval)");
     }
-    if (expiry === U32_MAX && a.clientId === undefined) throw new UsageError("a session that never expires needs a client id: give -i id");
+    if (expiry === U32_MAX && a.clientId === undefined) throw usageError("a session that never expires needs a client id: give -i id");
     if (expiry) connect.sessionExpiryInterval = expiry;
   }
 
   // Will.
   if (a.willTopic === undefined) {
     for (const k of ["willPayload", "willQos", "willRetain"] as const) {
-      if (a[k] !== undefined) throw new UsageError(`${a.given[k]} needs --will-topic`);
+      if (a[k] !== undefined) throw usageError(`${a.given[k]} needs --will-topic`);
     }
-    if (bags.will) throw new UsageError("-D will ... needs --will-topic");
+    if (bags.will) throw usageError("-D will ... needs --will-topic");
   } else {
     checkPublishTopic(a.willTopic, "will topic");
   }
@@ -207,19 +208,19 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   };
 
   // Serial lines.
-  if (a.modem !== undefined && a.serial !== undefined) throw new UsageError("--modem and --serial are two different lines: give one");
-  if (a.modem !== undefined && a.dialect === undefined) throw new UsageError("--modem needs --dialect esp-at or bg96");
+  if (a.modem !== undefined && a.serial !== undefined) throw usageError("--modem and --serial are two different lines: give one");
+  if (a.modem !== undefined && a.dialect === undefined) throw usageError("--modem needs --dialect esp-at or bg96");
   for (const k of ["dialect", "apn", "ssid", "wifiPassword"] as const) {
-    if (a[k] !== undefined && a.modem === undefined) throw new UsageError(`${a.given[k]} goes with --modem`);
+    if (a[k] !== undefined && a.modem === undefined) throw usageError(`${a.given[k]} goes with --modem`);
   }
-  if (a.baud !== undefined && a.modem === undefined && a.serial === undefined) throw new UsageError(`${a.given.baud} goes with --modem or --serial`);
+  if (a.baud !== undefined && a.modem === undefined && a.serial === undefined) throw usageError(`${a.given.baud} goes with --modem or --serial`);
   if ((a.modem !== undefined || a.serial !== undefined) && (tls || url.startsWith("ws"))) {
-    throw new UsageError("over --modem or --serial the MQTT stream is plain: TLS and WebSocket are not supported there");
+    throw usageError("over --modem or --serial the MQTT stream is plain: TLS and WebSocket are not supported there");
   }
   let line: CliConfig["line"];
   if (a.modem !== undefined) {
     const u = new URL(url);
-    if (a.wifiPassword !== undefined && a.ssid === undefined) throw new UsageError(`${a.given.wifiPassword} goes with --ssid`);
+    if (a.wifiPassword !== undefined && a.ssid === undefined) throw usageError(`${a.given.wifiPassword} goes with --ssid`);
     line = { kind: "modem", path: a.modem, dialect: a.dialect!, baudRate: a.baud ?? 115200, apn: a.apn, ssid: a.ssid, wifiPassword: a.wifiPassword, host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) || 1883 };
   } else if (a.serial !== undefined) {
     line = { kind: "serial", path: a.serial, baudRate: a.baud ?? 115200 };
@@ -239,11 +240,11 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     else if (a.stdinFile) config.source = { kind: "stdin-file" };
     else if (a.stdinLine) config.source = { kind: "stdin-line" };
     else if (a.nullMessage) config.source = { kind: "null" };
-    else throw new UsageError("no message: give one of -m message, -f file, -s, -l or -n");
+    else throw usageError("no message: give one of -m message, -f file, -s, -l or -n");
     if (config.source.kind === "stdin-line" && (a.repeat !== undefined || a.repeatDelay !== undefined)) {
-      throw new UsageError(`${a.given.repeat ?? a.given.repeatDelay} repeats one message: it does not go with -l`);
+      throw usageError(`${a.given.repeat ?? a.given.repeatDelay} repeats one message: it does not go with -l`);
     }
-    if (a.repeatDelay !== undefined && a.repeat === undefined) throw new UsageError("--repeat-delay needs --repeat");
+    if (a.repeatDelay !== undefined && a.repeat === undefined) throw usageError("--repeat-delay needs --repeat");
   } else if (version === 5 && config.count !== undefined && config.count < 16 && connect.receiveMaximum === undefined) {
     // As mosquitto_sub does: with -C below the default window, ask for no more messages in flight than will be printed.
     connect.receiveMaximum = config.count;

@@ -4,7 +4,8 @@
 // sim. Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed `mote pub:` /
 // `mote sub:` / `mote sim:`; never a stack trace. The network side (Device, transports) is
 // loaded only once the flags are good, so --help and usage errors answer quickly.
-import { parseArgs, UsageError, type Command } from "./args.ts";
+import { errorLine, exitStatus, isKind } from "../errors.ts";
+import { parseArgs, type Command } from "./args.ts";
 import { buildConfig } from "./config.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 
@@ -14,7 +15,7 @@ const COMMANDS: readonly Command[] = ["pub", "sub"];
 export interface CliCommand {
   /** Its --help text; a command without one answers --help and reports its errors itself. */
   help?: () => Promise<string>;
-  /** Runs until done or interrupted and returns the exit code; a UsageError exits 2. */
+  /** Runs until done or interrupted and returns the exit code; a usage error exits 2. */
   run(args: string[], interrupted: Promise<void>): Promise<number>;
 }
 
@@ -72,14 +73,13 @@ export async function runMote(argv: string[], extra: Readonly<Record<string, Cli
   try {
     config = buildConfig(parseArgs(command, rest));
   } catch (e) {
-    if (e instanceof UsageError) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
+    if (isKind(e, "usage")) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
     throw e;
   }
 
   // A ref'd timer keeps the process alive while the Device waits to reconnect.
   const keepAlive = setInterval(() => {}, 1 << 30);
   const interrupted = interruption();
-  const { CliExit, errorLine } = await import("./session.ts");
   try {
     const { runPub } = await import("./pub.ts");
     const { runSub } = await import("./sub.ts");
@@ -88,8 +88,7 @@ export async function runMote(argv: string[], extra: Readonly<Record<string, Cli
     clearInterval(keepAlive);
     return exit(code, prefix);
   } catch (e) {
-    if (e instanceof CliExit) return exit(e.code, prefix, e.message);
-    return exit(1, prefix, errorLine(e));
+    return exit(exitStatus(e), prefix, errorLine(e));
   }
 }
 
@@ -128,7 +127,7 @@ async function toolCommand(name: string, tool: CliCommand, rest: string[]): Prom
     const code = await tool.run(rest, interruption());
     return exit(code, prefix);
   } catch (e) {
-    if (e instanceof UsageError) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
+    if (isKind(e, "usage")) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);
     if (!tool.help) throw e; // it reports its own errors: what escapes is internal (catchAll)
     return exit(1, prefix, firstLine(e));
   }

@@ -2,8 +2,9 @@
 // Properties objects of host/properties.ts. Property names are the specification's with '-'
 // between words, as mosquitto_pub/sub spell them; which property goes with which command follows
 // mosquitto's table. Values are range-checked here so a typo is a usage error, not a refusal later.
+import { usageError } from "../errors.ts";
 import { PROPERTY_TABLE, type Properties } from "../properties.ts";
-import { UsageError, type Command } from "./args.ts";
+import { type Command } from "./args.ts";
 
 /** The packets a -D can add properties to. */
 export type PropertyTarget = "connect" | "publish" | "subscribe" | "disconnect" | "will";
@@ -63,13 +64,13 @@ export function parsePropertyFlags(command: Command, tuples: readonly string[][]
     const [cmdText, name] = tuple;
     const target = cmdText.toLowerCase() as PropertyTarget;
     if (!TARGETS[command].includes(target)) {
-      if (OTHER_COMMANDS.has(target)) throw new UsageError(`-D ${cmdText}: mote ${command} sends no ${cmdText.toUpperCase()} properties (it takes ${TARGETS[command].join(", ")})`);
-      throw new UsageError(`-D: unknown command '${cmdText}' (mote ${command} takes ${TARGETS[command].join(", ")})`);
+      if (OTHER_COMMANDS.has(target)) throw usageError(`-D ${cmdText}: mote ${command} sends no ${cmdText.toUpperCase()} properties (it takes ${TARGETS[command].join(", ")})`);
+      throw usageError(`-D: unknown command '${cmdText}' (mote ${command} takes ${TARGETS[command].join(", ")})`);
     }
     const info = PROPERTIES[name];
-    if (name === "topic-alias") throw new UsageError("-D publish topic-alias: the firmware assigns topic aliases by itself (within the broker's Topic Alias Maximum)");
-    if (!info) throw new UsageError(`-D ${cmdText}: unknown property '${name}'`);
-    if (!info.targets.includes(target)) throw new UsageError(`-D: property ${name} is not allowed in ${target} (only in ${info.targets.join(", ")})`);
+    if (name === "topic-alias") throw usageError("-D publish topic-alias: the firmware assigns topic aliases by itself (within the broker's Topic Alias Maximum)");
+    if (!info) throw usageError(`-D ${cmdText}: unknown property '${name}'`);
+    if (!info.targets.includes(target)) throw usageError(`-D: property ${name} is not allowed in ${target} (only in ${info.targets.join(", ")})`);
     const bag = (bags[target] ??= {});
     if (info.key === "userProperties") {
       const pairs = (bag.userProperties ??= Object.create(null)) as Record<string, string | string[]>;
@@ -78,7 +79,7 @@ export function parsePropertyFlags(command: Command, tuples: readonly string[][]
       pairs[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
       continue;
     }
-    if (bag[info.key] !== undefined) throw new UsageError(`-D ${target} ${name} is given twice`);
+    if (bag[info.key] !== undefined) throw usageError(`-D ${target} ${name} is given twice`);
     const text = tuple[2];
     const kind = KIND.get(info.key);
     if (kind === "string") bag[info.key] = text;
@@ -87,7 +88,7 @@ export function parsePropertyFlags(command: Command, tuples: readonly string[][]
       const max = MAX[kind ?? "u32"];
       const min = info.min ?? 0;
       if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-        throw new UsageError(`-D ${target} ${name} takes a whole number from ${min} to ${max}, not '${text}'`);
+        throw usageError(`-D ${target} ${name} takes a whole number from ${min} to ${max}, not '${text}'`);
       }
       bag[info.key] = Number(text);
     }

@@ -4,9 +4,10 @@
 // a refusal by the broker (reason code >= 0x80) or a message that cannot be sent is reported.
 import { readFileSync } from "node:fs";
 import { Status } from "../abi.ts";
-import { MqttError, type PublishOptions } from "../device.ts";
+import type { PublishOptions } from "../device.ts";
+import { MoteError, errorLine, type ErrorKind } from "../errors.ts";
 import type { CliConfig } from "./config.ts";
-import { CliExit, errorLine, Session } from "./session.ts";
+import { Session } from "./session.ts";
 import { sleep } from "../sleep.ts";
 
 /** -l: stop reading stdin while this many messages wait in the host, resume below the low mark. */
@@ -18,10 +19,13 @@ class Failures {
   count = 0;
   total = 0;
   first: string | undefined;
+  /** The kind of the first failure. */
+  kind: ErrorKind | undefined;
 
-  add(line: string): void {
+  add(line: string, kind: ErrorKind): void {
     this.count++;
     this.first ??= line;
+    this.kind ??= kind;
   }
 
   line(): string {
@@ -31,7 +35,7 @@ class Failures {
 
 function describe(e: unknown, cfg: CliConfig, size: number, outbox: number): string {
   const topic = cfg.topics[0];
-  if (e instanceof MqttError && e.reasonCode === undefined && e.status !== undefined) {
+  if (e instanceof MoteError && e.reasonCode === undefined && e.status !== undefined) {
     switch (e.status) {
       case Status.TooLarge:
         return `publish to '${topic}' failed: the message (${size} bytes of payload) is too large for the broker's Maximum Packet Size or this firmware's outbox (${outbox} bytes)`;
@@ -64,7 +68,7 @@ async function loadPayload(cfg: CliConfig): Promise<Buffer | undefined> {
       try {
         return readFileSync(src.path);
       } catch (e) {
-        throw new CliExit(1, `cannot read '${src.path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new MoteError(`cannot read '${src.path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "io");
       }
   }
 }
@@ -78,9 +82,9 @@ export async function runPub(cfg: CliConfig, interrupted: Promise<void>, warn: (
   const failures = new Failures();
   const send = (message: Buffer): Promise<void> => {
     failures.total++;
-    return device.publish(cfg.topics[0], message, opts).then(() => {}, (e) => failures.add(describe(e, cfg, message.length, outbox)));
+    return device.publish(cfg.topics[0], message, opts).then(() => {}, (e) => failures.add(describe(e, cfg, message.length, outbox), e instanceof MoteError ? e.kind : "network"));
   };
-  const stop = interrupted.then(() => { throw new CliExit(1, "interrupted before every message completed"); });
+  const stop = interrupted.then(() => { throw new MoteError("interrupted before every message completed", "ended"); });
   stop.catch(() => {});
   try {
     if (payload === undefined) {
@@ -96,7 +100,7 @@ export async function runPub(cfg: CliConfig, interrupted: Promise<void>, warn: (
   } finally {
     await session.end();
   }
-  if (failures.count > 0) throw new CliExit(1, failures.line());
+  if (failures.count > 0) throw new MoteError(failures.line(), failures.kind ?? "rejected");
   return 0;
 }
 
@@ -136,6 +140,6 @@ function publishLines(send: (line: Buffer) => Promise<void>): Promise<void> {
       partial = [];
       void Promise.all([...pending]).then(() => resolve());
     });
-    stdin.on("error", (e) => reject(new CliExit(1, `cannot read stdin: ${e.message}`)));
+    stdin.on("error", (e) => reject(new MoteError(`cannot read stdin: ${e.message}`, "io")));
   });
 }

@@ -2,25 +2,21 @@
 // CONNACK, the Device reconnects by itself afterwards: connectAsync), telling a dropped
 // connection (survived) from the end of the road (a protocol violation, a refusal after which
 // the Device stops reconnecting), and ending with a normal DISCONNECT.
-import { connectAsync, type Device, MqttError } from "../device.ts";
+import { connectAsync, type Device } from "../device.ts";
+import { MoteError, errorLine } from "../errors.ts";
 import { Option, SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
 import type { Transport } from "../transports/transport.ts";
 import { sleep } from "../sleep.ts";
 
-/** Ends a run: exit status and, unless empty, the one line for stderr. */
-export class CliExit extends Error {
-  constructor(readonly code: number, line: string) {
-    super(line);
-  }
-}
-
+/** Any error as a MoteError (its one line kept). */
+const asMoteError = (e: unknown) => (e instanceof MoteError ? e : new MoteError(errorLine(e), "network"));
 
 export class Session {
-  /** Rejects with CliExit when the connection is over for good; never resolves. */
+  /** Rejects with the error that ended the connection for good; never resolves. */
   readonly fatal: Promise<never>;
-  private fail!: (e: CliExit) => void;
-  private failed: CliExit | undefined;
+  private fail!: (e: MoteError) => void;
+  private failed: MoteError | undefined;
   private lastError: Error | undefined;
   private violations: number;
   private ending = false;
@@ -44,7 +40,7 @@ export class Session {
   }
 
   /**
-   * Connects; a failure before the first CONNACK is a CliExit at once (no retry), as in
+   * Connects; a failure before the first CONNACK ends the run at once (no retry), as in
    * mosquitto_pub/sub. `warn` prints what the run survives (unless --quiet); `attach` adds
    * listeners before any byte is read.
    */
@@ -56,7 +52,7 @@ export class Session {
         attach(d);
       });
     } catch (e) {
-      throw session?.failed ?? new CliExit(1, errorLine(e));
+      throw session?.failed ?? asMoteError(e);
     }
     return session!;
   }
@@ -71,12 +67,12 @@ export class Session {
     const v = this.device.counters().protocolViolations;
     if (v > this.violations) {
       this.violations = v;
-      this.fail(new CliExit(1, errorLine(e)));
+      this.fail(asMoteError(e));
       void this.device.end();
       return;
     }
     // The Device reconnects after a server DISCONNECT: say why it went, once per DISCONNECT.
-    if (e instanceof MqttError && e.kind === "server-disconnect") {
+    if (e instanceof MoteError && e.kind === "disconnect") {
       this.lastDisconnect = errorLine(e);
       this.survived(this.lastDisconnect);
     }
@@ -91,7 +87,7 @@ export class Session {
     if (this.ending) return;
     // Idle after a close means the Device will not reconnect (refused for good, or reconnect off).
     if (this.device.fw.exports.sessionState() === SessionState.Idle) {
-      this.fail(new CliExit(1, this.lastError ? errorLine(this.lastError) : `the connection to ${this.cfg.where} closed`));
+      this.fail(this.lastError ? asMoteError(this.lastError) : new MoteError(`the connection to ${this.cfg.where} closed`, "network"));
     }
   }
 
@@ -109,11 +105,6 @@ export class Session {
     await Promise.race([this.device.end(0, this.cfg.disconnectProperties), sleep(5000)]);
     if (this.cfg.stats) process.stderr.write(byteReport(this.device));
   }
-}
-
-/** The one line for an error (Device errors are already written for people). */
-export function errorLine(e: unknown): string {
-  return e instanceof Error ? e.message.split("\n")[0] : String(e);
 }
 
 /** The --stats table: MQTT bytes per packet type each way, then what crossed the wire. */

@@ -7,7 +7,8 @@
 // and resubscribes (or, with -c, resumes the session).
 import { reasonLine } from "../device.ts";
 import type { CliConfig } from "./config.ts";
-import { CliExit, Session } from "./session.ts";
+import { Session } from "./session.ts";
+import { MoteError } from "../errors.ts";
 
 const NL = Buffer.from("\n");
 
@@ -70,7 +71,7 @@ export async function runSub(cfg: CliConfig, interrupted: Promise<void>, warn: (
     if (codes) {
       const refused = cfg.topics.map((t, i) => [t, codes[i] ?? 0x80] as const).filter(([, c]) => c >= 0x80);
       const list = refused.map(([t, c]) => `'${t}' ${reasonLine(c)}`).join(", ");
-      if (refused.length === cfg.topics.length) throw new CliExit(1, `the broker refused the subscription${refused.length > 1 ? "s" : ""}: ${list}`);
+      if (refused.length === cfg.topics.length) throw new MoteError(`the broker refused the subscription${refused.length > 1 ? "s" : ""}: ${list}`, "rejected");
       if (refused.length > 0) warn(`warning: the broker refused ${list}`);
     }
     await session.guard(finished);
@@ -80,7 +81,7 @@ export async function runSub(cfg: CliConfig, interrupted: Promise<void>, warn: (
   }
   if (timedOut && received === 0) {
     const last = session.lastDisconnect ? ` (last: ${session.lastDisconnect})` : "";
-    throw new CliExit(1, `timed out: no message in ${cfg.timeoutS} s${last}`);
+    throw new MoteError(`timed out: no message in ${cfg.timeoutS} s${last}`, "timeout");
   }
   return 0;
 }

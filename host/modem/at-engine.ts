@@ -7,6 +7,7 @@
 import { INFO_LINES_MAX, REPLY_QUOTE_CHARS } from "./budget.ts";
 import type { Dialect, UrcKind } from "./dialect.ts";
 import { Tokenizer, type Token } from "./tokenizer.ts";
+import { MoteError } from "../errors.ts";
 
 /** One command and what ends it. */
 export interface Exchange {
@@ -46,13 +47,13 @@ export interface Reply {
 export type AtFailureKind = "error" | "timeout" | "overflow";
 
 /**
- * A command failed: an error reply (kind "error", `reply` is the line), no reply in time, or a
- * reply longer than the command can produce (kind "overflow", `reply` is the line or read header
+ * A command failed: an error reply (failure "error", `reply` is the line), no reply in time, or a
+ * reply longer than the command can produce (failure "overflow", `reply` is the line or read header
  * past the bound; the rest of the reply may still come, so the stream is out of step).
  */
-export class AtError extends Error {
-  constructor(message: string, readonly kind: AtFailureKind, readonly cmd: string, readonly reply: string, readonly payloadWritten: boolean) {
-    super(message);
+export class AtError extends MoteError {
+  constructor(message: string, readonly failure: AtFailureKind, readonly cmd: string, readonly reply: string, readonly payloadWritten: boolean) {
+    super(message, "modem");
     this.name = "AtError";
   }
 }
@@ -276,7 +277,7 @@ export class AtEngine {
 
   private fail(p: Pending, err: Error): void {
     // An error reply refused the command (no data phase); a timeout or an abort leaves it open.
-    const refused = err instanceof AtError && err.kind === "error";
+    const refused = err instanceof AtError && err.failure === "error";
     if (p.ex.payload && !p.payloadWritten && this.current === p && !refused) this.owed = p.ex.payload.length;
     this.settle(p);
     p.reject(err);

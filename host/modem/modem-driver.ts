@@ -13,6 +13,7 @@
 // is in flight; URCs and port events only set flags (or a fault) and wake the loop.
 import { SerialPort } from "serialport";
 import { AtEngine, AtError, type Exchange, type Reply } from "./at-engine.ts";
+import { MoteError } from "../errors.ts";
 import { checkParams, fill, type Dialect, type DialectParams, type Step, type UrcKind } from "./dialect.ts";
 
 export type DriverState = "PORT_CLOSED" | "SYNC" | "CONFIG" | "BEARER_UP" | "READY" | "SOCK_OPENING" | "ONLINE" | "SOCK_CLOSING";
@@ -75,9 +76,9 @@ export interface ModemStats {
 }
 
 /** A failure and the state it sends the driver back to. */
-export class ModemError extends Error {
+export class ModemError extends MoteError {
   constructor(message: string, readonly next: DriverState, readonly retryable = false) {
-    super(message);
+    super(message, "modem");
     this.name = "ModemError";
   }
 }
@@ -353,7 +354,7 @@ export class ModemDriver {
   }
 
   private atFailure(e: AtError): ModemError {
-    if (e.kind !== "error") return new ModemError(`modem: ${e.message}`, "SYNC"); // a timeout or an overflow: the reply's end is unknown
+    if (e.failure !== "error") return new ModemError(`modem: ${e.message}`, "SYNC"); // a timeout or an overflow: the reply's end is unknown
     return new ModemError(`modem: ${e.cmd} failed (${e.reply})`, this.state);
   }
 
@@ -435,7 +436,7 @@ export class ModemDriver {
         break;
       } catch (e) {
         if (!(e instanceof AtError)) throw e;
-        if (e.kind !== "timeout") await sleep(Math.min(100, syncReplyMs)); // noise before our AT: try again
+        if (e.failure !== "timeout") await sleep(Math.min(100, syncReplyMs)); // noise before our AT: try again
       }
     }
     // A late OK to an earlier attempt must not answer the next command: let it arrive first.
@@ -451,7 +452,7 @@ export class ModemDriver {
       try {
         last = await this.exchange(st, params);
       } catch (e) {
-        if (st.optional && e instanceof AtError && e.kind === "error") continue;
+        if (st.optional && e instanceof AtError && e.failure === "error") continue;
         throw e;
       }
       if (st.doneIf && last.lines.some((l) => st.doneIf!.test(l))) break;
@@ -465,7 +466,7 @@ export class ModemDriver {
       try {
         return await this.engine.run(ex);
       } catch (e) {
-        const busy = e instanceof AtError && e.kind === "error" && !e.payloadWritten && this.dialect.busy?.test(e.reply);
+        const busy = e instanceof AtError && e.failure === "error" && !e.payloadWritten && this.dialect.busy?.test(e.reply);
         if (!busy || attempt >= 5) throw e;
         await sleep(this.timing.retryDelayMs * (attempt + 1));
         if (this.fault) throw this.fault;
@@ -502,7 +503,7 @@ export class ModemDriver {
         }
         break;
       } catch (e) {
-        if (!(e instanceof AtError) || e.kind !== "error") throw e;
+        if (!(e instanceof AtError) || e.failure !== "error") throw e;
         if (attempt === 0 && d.alreadyOpen?.test(e.reply)) {
           await this.runClose();
           continue;
@@ -544,7 +545,7 @@ export class ModemDriver {
         await this.run({ cmd, payload, ok: d.ok, fail: d.fail, timeoutMs: d.timeoutMs * this.timing.timeoutScale });
         break;
       } catch (e) {
-        if (!(e instanceof AtError) || e.kind !== "error") throw e;
+        if (!(e instanceof AtError) || e.failure !== "error") throw e;
         // Refused before the data went out, or "buffer full": nothing was taken, try again.
         const again = !e.payloadWritten || d.retry.some((r) => r.test(e.reply));
         if (!again || attempt >= 5) throw new ModemError(`modem: send failed (${e.reply})`, "READY");
@@ -591,7 +592,7 @@ export class ModemDriver {
       data = r.data;
       got = r.dataBytes;
     } catch (e) {
-      if (!(e instanceof AtError) || e.kind !== "error") throw e;
+      if (!(e instanceof AtError) || e.failure !== "error") throw e;
       if (!d.errorMeansEmpty) throw new ModemError(`modem: read failed (${e.reply})`, "READY");
     }
     // A short read emptied the modem's buffer, unless a notice came meanwhile.
@@ -606,8 +607,8 @@ export class ModemDriver {
     try {
       await this.run({ cmd: "AT", timeoutMs: this.timing.syncReplyMs, ok: this.dialect.ok, fail: this.dialect.fail });
     } catch (e) {
-      if (e instanceof AtError && e.kind === "timeout") throw new ModemError(`modem: no reply to AT on ${this.o.path} (idle probe)`, "SYNC");
-      if (!(e instanceof AtError) || e.kind === "overflow") throw e; // an ERROR reply still says the modem is there
+      if (e instanceof AtError && e.failure === "timeout") throw new ModemError(`modem: no reply to AT on ${this.o.path} (idle probe)`, "SYNC");
+      if (!(e instanceof AtError) || e.failure === "overflow") throw e; // an ERROR reply still says the modem is there
     }
   }
 

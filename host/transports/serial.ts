@@ -10,6 +10,7 @@ import { read as fsRead } from "node:fs";
 import { Duplex } from "node:stream";
 import { SerialPort } from "serialport";
 import type { Transport } from "./transport.ts";
+import { MoteError } from "../errors.ts";
 
 /** The parts of serialport's Unix port binding that a read needs. */
 interface UnixPort {
@@ -61,12 +62,7 @@ export interface SerialOptions {
 }
 
 /** An error of the serial line, with a message fit for one line on stderr. */
-export class SerialError extends Error {
-  constructor(message: string, readonly path: string) {
-    super(message);
-    this.name = "SerialError";
-  }
-}
+const serialError = (message: string) => new MoteError(message, "serial");
 
 /** Counts shared by every port a transport opens. */
 interface Counts { sent: number; received: number }
@@ -88,15 +84,15 @@ export class SerialLine extends Duplex {
     });
     this.port.on("close", (err: Error | null) => {
       // A close we did not ask for: the device went away under us.
-      if (!this.destroyed) this.destroy(new SerialError(`serial port ${path} closed: ${err ? `the device went away (${reason(err)})` : "closed by the system"}`, path));
+      if (!this.destroyed) this.destroy(serialError(`serial port ${path} closed: ${err ? `the device went away (${reason(err)})` : "closed by the system"}`));
     });
     this.port.on("error", (err: Error) => {
-      if (!this.destroyed) this.destroy(new SerialError(`serial port ${path}: ${reason(err)}`, path));
+      if (!this.destroyed) this.destroy(serialError(`serial port ${path}: ${reason(err)}`));
     });
     this.port.open((err) => {
       if (err) {
         this.gone = true;
-        if (!this.destroyed) this.destroy(new SerialError(`cannot open serial port ${path}: ${reason(err)}`, path));
+        if (!this.destroyed) this.destroy(serialError(`cannot open serial port ${path}: ${reason(err)}`));
         return;
       }
       if (this.destroyed) {
@@ -116,7 +112,7 @@ export class SerialLine extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     // serialport queues writes until the port is open and calls back once the OS took the bytes.
     this.port.write(chunk, (err) => {
-      if (err) return cb(new SerialError(`serial port ${this.path}: write failed: ${reason(err)}`, this.path));
+      if (err) return cb(serialError(`serial port ${this.path}: write failed: ${reason(err)}`));
       this.counts.sent += chunk.length;
       cb();
     });

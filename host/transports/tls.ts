@@ -5,6 +5,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { readFileSync } from "node:fs";
 import type { Transport } from "./transport.ts";
+import { MoteError } from "../errors.ts";
 import { WireCount } from "./wire-count.ts";
 
 export interface TlsOptions {
@@ -21,7 +22,7 @@ function read(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new Error(`cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new MoteError(`cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "io");
   }
 }
 

@@ -1,8 +1,8 @@
 // `mote modem`: the modem emulator as a tool. It makes a pseudo-terminal (or serves a real
 // serial port wired to a board) and answers AT commands like an ESP-AT or Quectel BG96 modem,
 // opening real TCP connections for the sockets it is asked to open.
+import { usageError } from "../../host/errors.ts";
 import { parseArgs } from "node:util";
-import { UsageError } from "../../host/cli/args.ts";
 
 export const MODEM_HELP = `mote modem: an emulated AT modem (ESP-AT or Quectel BG96) on a pty or a serial port
 
@@ -44,14 +44,14 @@ export function parseModemArgs(argv: string[]): ModemConfig {
       strict: true,
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
+    throw usageError((e as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
   }
-  if (values.dialect !== "esp-at" && values.dialect !== "bg96") throw new UsageError(`--dialect must be esp-at or bg96, got '${values.dialect ?? ""}'`);
-  if ((values.link === undefined) === (values.port === undefined)) throw new UsageError("give one of --link <path> or --port <path>");
+  if (values.dialect !== "esp-at" && values.dialect !== "bg96") throw usageError(`--dialect must be esp-at or bg96, got '${values.dialect ?? ""}'`);
+  if ((values.link === undefined) === (values.port === undefined)) throw usageError("give one of --link <path> or --port <path>");
   const baudRate = values.baud === undefined ? 115200 : Number(values.baud);
-  if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) throw new UsageError(`--baud must be a whole number of baud, got '${values.baud}'`);
+  if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) throw usageError(`--baud must be a whole number of baud, got '${values.baud}'`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got '${values.seed}'`);
+  if (seed !== undefined && !Number.isInteger(seed)) throw usageError(`--seed must be a whole number, got '${values.seed}'`);
   return { dialect: values.dialect, link: values.link, port: values.port, baudRate, transcript: values.transcript ?? false, seed };
 }
 

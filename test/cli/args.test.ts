@@ -1,13 +1,15 @@
 // The flag parser on its own (a pure function): spellings, arity, which command takes which
 // flag, value checks, one message source at a time.
 import { describe, expect, it } from "vitest";
-import { FLAGS, parseArgs, UsageError } from "../../host/cli/args.ts";
+import { FLAGS, parseArgs } from "../../host/cli/args.ts";
+import { MoteError } from "../../host/errors.ts";
 
 const usage = (cmd: "pub" | "sub", argv: string[]) => {
   try {
     parseArgs(cmd, argv);
   } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
+    expect(e).toBeInstanceOf(MoteError);
+    expect((e as MoteError).kind).toBe("usage");
     return (e as Error).message;
   }
   throw new Error(`no usage error for ${argv.join(" ")}`);

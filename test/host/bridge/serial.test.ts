@@ -3,7 +3,8 @@
 // (socat killed, as a USB adapter pulled out).
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../../support/mosquitto.ts";
-import { SerialTransport, SerialError } from "../../../host/transports/serial.ts";
+import { SerialTransport } from "../../../host/transports/serial.ts";
+import { MoteError } from "../../../host/errors.ts";
 import { startBridge } from "../../../host/bridge/index.ts";
 import type { Device } from "../../../host/device.ts";
 import { Rig, rejection, waitFor, within, writeRaw } from "./helpers.ts";
@@ -42,7 +43,8 @@ it("opens with a connect event, carries bytes, counts them, and end() closes the
 it("a port that cannot be opened fails with one line, for the transport and for the bridge", async () => {
   const line = new SerialTransport({ path: "/nonexistent/ttyUSB9" }).open();
   const err = await within(new Promise<Error>((r) => line.once("error", r)), 3000, "the open error");
-  expect(err).toBeInstanceOf(SerialError);
+  expect(err).toBeInstanceOf(MoteError);
+  expect((err as MoteError).kind).toBe("serial");
   expect(err.message).toBe("cannot open serial port /nonexistent/ttyUSB9: No such file or directory");
   const bridgeErr = await rejection(startBridge({ port: "/nonexistent/ttyUSB9", url: broker.url(), log: () => {} }), 3000, "startBridge");
   expect(bridgeErr?.message).toBe("cannot open serial port /nonexistent/ttyUSB9: No such file or directory");

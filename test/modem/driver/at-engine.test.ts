@@ -34,7 +34,8 @@ describe("AT engine: replies are bounded", () => {
     feed(flood, "\r\nOK\r\n");
     const err = (await rejection(p, 1000, "AT+QIACT=1")) as AtError;
     expect(err).toBeInstanceOf(AtError);
-    expect(err.kind).toBe("overflow");
+    expect(err.failure).toBe("overflow");
+    expect(err.kind).toBe("modem");
     expect(err.cmd).toBe("AT+QIACT=1");
     expect(err.reply).toBe(`+FLOOD: ${INFO_LINES_MAX + 1}`);
     expect(err.message).toBe(`AT+QIACT=1 answered more than ${INFO_LINES_MAX} info lines: "+FLOOD: ${INFO_LINES_MAX + 1}"`);
@@ -47,7 +48,8 @@ describe("AT engine: replies are bounded", () => {
     const p = e.run(ex("AT+LIST", { maxLines: 2 }));
     feed("\r\na\r\n\r\nb\r\n\r\nc\r\n\r\nOK\r\n");
     const err = (await rejection(p, 1000)) as AtError;
-    expect(err.kind).toBe("overflow");
+    expect(err.failure).toBe("overflow");
+    expect(err.kind).toBe("modem");
     expect(err.reply).toBe("c");
     const q = e.run(ex("AT+LIST", { maxLines: 3 }));
     feed("\r\na\r\n\r\nb\r\n\r\nc\r\n\r\nOK\r\n");
@@ -59,7 +61,8 @@ describe("AT engine: replies are bounded", () => {
     const p = e.run(ex("AT", { maxLines: 0 }));
     feed(`\r\n${"x".repeat(900)}\r\n`);
     const err = (await rejection(p, 1000)) as AtError;
-    expect(err.kind).toBe("overflow");
+    expect(err.failure).toBe("overflow");
+    expect(err.kind).toBe("modem");
     expect(err.message).toBe(`AT answered more than 0 info lines: "${"x".repeat(64)}..."`);
   });
 
@@ -69,7 +72,8 @@ describe("AT engine: replies are bounded", () => {
     const body = Buffer.alloc(50_000, 0x41);
     feed("\r\n+QIRD: 50000\r\n", body, "\r\n\r\nOK\r\n");
     const err = (await rejection(p, 1000)) as AtError;
-    expect(err.kind).toBe("overflow");
+    expect(err.failure).toBe("overflow");
+    expect(err.kind).toBe("modem");
     expect(err.reply).toBe("+QIRD: 50000");
     expect(err.message).toBe('AT+QIRD=0,10 answered more bytes than asked: "+QIRD: 50000" makes 50000, at most 10');
     expect(seen.data).toEqual([]);
@@ -88,7 +92,8 @@ describe("AT engine: replies are bounded", () => {
     for (let i = 0; i < 1000; i++) reply += "+CIPRECVDATA:10,0123456789";
     feed(reply, "\r\nOK\r\n");
     const err = (await rejection(p, 1000)) as AtError;
-    expect(err.kind).toBe("overflow");
+    expect(err.failure).toBe("overflow");
+    expect(err.kind).toBe("modem");
     expect(err.message).toBe('AT+CIPRECVDATA=10 answered more bytes than asked: "+CIPRECVDATA:10" makes 20, at most 10');
     expect(seen.data).toEqual([]);
   });
@@ -102,7 +107,8 @@ describe("AT engine: replies are bounded", () => {
     const q = e.run(ex("AT+QIACT?"));
     feed("\r\n+QIRD: 3\r\nabc\r\n\r\nOK\r\n");
     const err = (await rejection(q, 1000)) as AtError;
-    expect(err.kind).toBe("overflow");
+    expect(err.failure).toBe("overflow");
+    expect(err.kind).toBe("modem");
     expect(err.message).toBe('AT+QIACT? answered more bytes than asked: "+QIRD: 3" makes 3, at most 0');
   });
 });
