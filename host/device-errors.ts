@@ -1,7 +1,7 @@
 // What the Device says when something goes wrong, in one place: the error type (with the MQTT
 // reason code or the local status, and a kind a caller can act on) and the one-line texts for
 // local refusals, server DISCONNECTs and transport failures. Broker text is made printable.
-import { Status, reasonText } from "./abi.ts";
+import { PacketType, Reason, Status, reasonText } from "./abi.ts";
 import { MoteError, type ErrorKind } from "./errors.ts";
 import type { FirmwareEvent } from "./events.ts";
 
@@ -34,12 +34,39 @@ export const quoteTopic = (t: Buffer) => `'${t.length > 60 ? t.subarray(0, 57).t
 export const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
 export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
 
+/** Reason codes after which retrying the same CONNECT can succeed. */
+const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown]);
+export const isTransientRefusal = (code: number) => TRANSIENT_REFUSALS.has(code);
+
 /** A server DISCONNECT in words, with what the broker said besides the code (MQTT 5). */
 export function disconnectLine(ev: FirmwareEvent): string {
   const p = ev.properties;
   const why = p?.reasonString !== undefined ? `: ${printable(String(p.reasonString))}` : "";
   const ref = p?.serverReference !== undefined ? `; server reference '${printable(String(p.serverReference))}'` : "";
   return `the broker disconnected: ${reasonLine(ev.reason)}${why}${ref}`;
+}
+
+/** A protocol violation by the broker in words: 5.0 tells the broker why in a DISCONNECT; 3.1.1 has no way to and just closes. */
+export function violationLine(ev: FirmwareEvent, version: 4 | 5, aliasTopicBytes: number): string {
+  // An alias topic longer than the profile keeps is our budget, not the broker's fault [MQTT-3.3.2-10].
+  if (ev.reason === Reason.ImplementationSpecificError && ev.alias) {
+    return `topic alias ${ev.alias} maps a ${ev.topicLength}-byte topic; this profile keeps at most ${aliasTopicBytes} bytes per alias (TOPIC_ALIAS_TOPIC_BYTES): disconnected with ${hex(ev.reason)}`;
+  }
+  return version === 5
+    ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
+    : `the broker broke the protocol (${reasonLine(ev.reason)}); closed the connection`;
+}
+
+/**
+ * An acknowledgement of the wrong kind for a message in flight (PUBACK for QoS 2, PUBREC or
+ * PUBCOMP for QoS 1) breaks the broker's side of the flow ([MQTT-4.3.2-4], [MQTT-4.3.3-8]). The
+ * firmware ignores it and keeps waiting for the right one (counters().unexpectedAcks), as it
+ * tolerates other broker slips; the Device says so once per kind. Undefined when the ack fits.
+ */
+export function wrongAckLine(type: PacketType, id: number, qos: number): string | undefined {
+  if (qos === 2 ? type !== PacketType.PUBACK : type === PacketType.PUBACK) return undefined;
+  const want = qos === 2 ? "PUBREC, PUBCOMP" : "PUBACK";
+  return `the broker answered a QoS ${qos} message (packet id ${id}) with ${PacketType[type]}: ignored, waiting for ${want}`;
 }
 
 /** A broker's text, fit for one line: control characters shown as '?', and cut short. */

@@ -7,120 +7,27 @@
 // (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
 // bytes in and out.
 import { EventEmitter } from "node:events";
-import { EventType, Option, PacketType, Reason, SessionState, Status } from "./abi.ts";
-import { disconnectLine, hex, localError, quoteTopic, reasonLine, statusText, transportError } from "./device-errors.ts";
+import { EventType, Option, PacketType, SessionState, Status } from "./abi.ts";
+import { disconnectLine, localError, quoteTopic, reasonLine, statusText, transportError, violationLine, wrongAckLine, isTransientRefusal } from "./device-errors.ts";
 import { MoteError } from "./errors.ts";
 import { Firmware } from "./firmware.ts";
-import { configure, connectProperties, publishBytes, request, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
+import { connectProperties, publishBytes, request, type SubscriptionRequest } from "./commands.ts";
 import { encodeProperties, setProperties, type Properties } from "./properties.ts";
 import type { FirmwareEvent } from "./events.ts";
 import { Link, type ClosedInfo } from "./link.ts";
-import type { Clock } from "./clock.ts";
 import { Queue } from "./queue.ts";
+import { MAX_MESSAGE_BYTES_DEFAULT, MessageAssembly } from "./message-assembly.ts";
 import { PacketMeter } from "./packet-meter.ts";
 import { parseBrokerUrl } from "./url.ts";
 import { transportFor } from "./transports/select.ts";
 import type { LinkTransport } from "./transports/transport.ts";
-import type { TlsOptions } from "./transports/tls.ts";
+import { deviceFirmware, type PendingPublish, type PendingRequest, type DeviceOptions, type PublishOptions, type SubscribeFilters, type SubscribeOptions } from "./device-options.ts";
 
 export { MqttError, reasonLine } from "./device-errors.ts";
+export type { DeviceOptions, MessageInfo, PublishOptions, SubscribeOptions } from "./device-options.ts";
 export { MoteError, type ErrorKind } from "./errors.ts";
 
-export interface DeviceOptions extends TlsOptions {
-  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
-  protocolVersion?: 4 | 5;
-  clientId?: string;
-  /** Clean session / clean start (default true). */
-  clean?: boolean;
-  /** Seconds (default 60). */
-  keepalive?: number;
-  username?: string;
-  password?: string | Buffer;
-  will?: ConnectOptions["will"];
-  /** CONNECT properties (MQTT 5). */
-  properties?: Properties;
-  /** Firmware budget profile (default "default"). */
-  profile?: string;
-  /** Reconnect after a lost connection (default true). */
-  reconnect?: boolean;
-  /** First reconnect delay in ms (default 1000; doubles up to reconnectMaxMs, with jitter). */
-  reconnectPeriod?: number;
-  reconnectMaxMs?: number;
-  /** Bound on opening the connection (TCP, TLS) and then on the CONNACK, each, in ms (default 10000). */
-  connectTimeout?: number;
-  /** Seed of the reconnect jitter (default: random). */
-  seed?: number;
-  /** Resubscribe after a reconnect when the broker kept no session (default true). */
-  resubscribe?: boolean;
-  /** Largest incoming message reassembled for the "message" event (default 16 MiB); larger ones only come as chunks. */
-  maxMessageBytes?: number;
-  /**
-   * Most QoS 1/2 messages in flight (default: the profile's INFLIGHT_COUNT_MAX, and at most 20 with
-   * MQTT 3.1.1, which has no Receive Maximum: mosquitto, for one, drops QoS 2 beyond its window of
-   * 20 without telling the client). MQTT 5 servers announce their own limit.
-   */
-  maxInflight?: number;
-  /**
-   * MQTT 5: treat a server that sends more unreleased QoS 2 messages than our Receive Maximum as
-   * broken (DISCONNECT 0x93, the spec's rule). Default false: deliver them and count them
-   * (counters().inboundQos2Overflow), because mosquitto 2.0.11 overruns the window in bursts
-   * (it counts a message as done at PUBREC), and disconnecting then loses its queue.
-   */
-  strictReceiveMaximum?: boolean;
-  /** Use an existing transport instead of one chosen from the URL (tests, serial modems). */
-  transport?: LinkTransport;
-  /** Time and timers of the host loop (default: real time; tests and simulations pass a VirtualClock). */
-  clock?: Clock;
-}
-
-export interface PublishOptions {
-  qos?: 0 | 1 | 2;
-  retain?: boolean;
-  properties?: Properties;
-}
-
-export interface SubscribeOptions {
-  qos?: 0 | 1 | 2;
-  nl?: boolean;
-  rap?: boolean;
-  rh?: 0 | 1 | 2;
-  properties?: Properties;
-}
-
-export interface MessageInfo {
-  qos: number;
-  retain: boolean;
-  dup: boolean;
-  messageId: number;
-  properties?: Properties;
-  /** The topic alias the broker used, when it used one. */
-  topicAlias?: number;
-}
-
-interface PendingPublish {
-  topic: Buffer;
-  payload: Buffer;
-  qos: number;
-  retain: boolean;
-  properties?: Buffer;
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
-interface PendingRequest {
-  type: PacketType.SUBSCRIBE | PacketType.UNSUBSCRIBE;
-  subs: SubscriptionRequest[];
-  properties?: Buffer;
-  resolve: (codes: number[]) => void;
-  reject: (e: Error) => void;
-  /** Internal resubscription after a lost session: no caller waits. */
-  internal?: boolean;
-}
-
 const EMPTY = Buffer.alloc(0);
-
-/** Reason codes after which retrying the same CONNECT can succeed. */
-const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown]);
 
 export class Device extends EventEmitter {
   readonly fw: Firmware;
@@ -139,7 +46,10 @@ export class Device extends EventEmitter {
   private readonly subscriptions = new Map<string, SubscriptionRequest>();
   private everConnected = false;
   private ending: Promise<void> | undefined;
-  private chunk: { topic: string; parts: Buffer[]; size: number; info: MessageInfo } | undefined;
+  /** Messages larger than RX arrive in chunks: passed on, and reassembled up to maxMessageBytes. */
+  private readonly assembly = new MessageAssembly(
+    (topic, payload, info) => this.emit("message", topic, payload, info),
+    (topic, chunk, info) => this.emit("messageChunk", topic, chunk, info));
   private pumpScheduled = false;
   /** Wrong-type acknowledgements already reported (type/QoS). */
   private readonly warnedAcks = new Set<string>();
@@ -156,28 +66,7 @@ export class Device extends EventEmitter {
     } catch (e) {
       throw e instanceof MoteError ? e : new MoteError((e as Error).message, "io");
     }
-    this.fw = new Firmware(o.profile ?? "default");
-    const ex = this.fw.exports;
-    ex.setOption(Option.AutoReconnect, o.reconnect === false ? 0 : 1);
-    ex.setOption(Option.Seed, (o.seed ?? Math.floor(Math.random() * 0xffffffff)) >>> 0 || 1);
-    if (o.reconnectPeriod !== undefined) ex.setOption(Option.ReconnectBaseMs, o.reconnectPeriod);
-    if (o.reconnectMaxMs !== undefined) ex.setOption(Option.ReconnectMaxMs, o.reconnectMaxMs);
-    if (o.connectTimeout !== undefined) ex.setOption(Option.ConnackTimeoutMs, o.connectTimeout);
-    const version = o.protocolVersion ?? 4;
-    ex.setOption(Option.InflightMax, o.maxInflight ?? (version === 4 ? 20 : 65535));
-    ex.setOption(Option.StrictReceiveMaximum, o.strictReceiveMaximum ? 1 : 0);
-    const connect: ConnectOptions = {
-      version,
-      clientId: o.clientId ?? `mote-${Math.random().toString(16).slice(2, 10)}`,
-      clean: o.clean,
-      keepalive: o.keepalive ?? 60,
-      username: o.username ?? parsed.username,
-      password: o.password ?? parsed.password,
-      will: o.will,
-      properties: o.properties,
-    };
-    const rc = configure(this.fw, connect);
-    if (rc !== 0) throw localError(`invalid connect options: ${statusText(-rc)}`, -rc);
+    this.fw = deviceFirmware(o, parsed);
     this.link = new Link(this.fw, {
       open: () => this.transport.open(),
       clock: o.clock,
@@ -220,7 +109,7 @@ export class Device extends EventEmitter {
     });
   }
 
-  subscribe(filters: string | string[] | SubscriptionRequest[], opts: SubscribeOptions = {}): Promise<number[]> {
+  subscribe(filters: SubscribeFilters, opts: SubscribeOptions = {}): Promise<number[]> {
     const subs: SubscriptionRequest[] = (Array.isArray(filters) ? filters : [filters]).map((f) =>
       typeof f === "string" ? { topic: f, qos: opts.qos ?? 0, nl: opts.nl, rap: opts.rap, rh: opts.rh } : f);
     return this.request(PacketType.SUBSCRIBE, subs, opts.properties);
@@ -374,7 +263,7 @@ export class Device extends EventEmitter {
         break;
       }
       case EventType.ConnectRefused: {
-        const err = new MoteError(`connection refused: ${reasonLine(ev.reason)}`, "refused", { reasonCode: ev.reason, permanent: !TRANSIENT_REFUSALS.has(ev.reason) });
+        const err = new MoteError(`connection refused: ${reasonLine(ev.reason)}`, "refused", { reasonCode: ev.reason, permanent: !isTransientRefusal(ev.reason) });
         if (err.permanent) this.fw.exports.setOption(Option.AutoReconnect, 0);
         this.emit("error", err);
         break;
@@ -407,7 +296,7 @@ export class Device extends EventEmitter {
         this.emit("error", new MoteError(disconnectLine(ev), "disconnect", { reasonCode: ev.reason }));
         break;
       case EventType.ProtocolViolation:
-        this.emit("error", new MoteError(this.violationLine(ev), "protocol", { reasonCode: ev.reason }));
+        this.emit("error", new MoteError(violationLine(ev, this.o.protocolVersion ?? 4, this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES")), "protocol", { reasonCode: ev.reason }));
         break;
       case EventType.Timeout:
         this.emit("error", new MoteError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, "timeout", { reasonCode: ev.reason }));
@@ -424,54 +313,17 @@ export class Device extends EventEmitter {
     }
   }
 
-  /**
-   * An acknowledgement of the wrong kind for a message in flight (PUBACK for QoS 2, PUBREC or
-   * PUBCOMP for QoS 1) breaks the broker's side of the flow ([MQTT-4.3.2-4], [MQTT-4.3.3-8]).
-   * The firmware ignores it and keeps waiting for the right one (counters().unexpectedAcks), as
-   * it tolerates other broker slips; the Device says so once per kind ("warning").
-   */
+  /** Says once per kind when the broker acknowledges a message in flight with the wrong packet type. */
   private checkAck(type: PacketType, id: number): void {
     const p = this.inflight.get(id);
-    if (!p || (p.qos === 2 ? type !== PacketType.PUBACK : type === PacketType.PUBACK)) return;
-    const key = `${type}/${p.qos}`;
-    if (this.warnedAcks.has(key)) return;
-    this.warnedAcks.add(key);
-    const want = p.qos === 2 ? "PUBREC, PUBCOMP" : "PUBACK";
-    this.emit("warning", `the broker answered a QoS ${p.qos} message (packet id ${id}) with ${PacketType[type]}: ignored, waiting for ${want}`);
-  }
-
-  private violationLine(ev: FirmwareEvent): string {
-    // An alias topic longer than the profile keeps is our budget, not the broker's fault [MQTT-3.3.2-10].
-    if (ev.reason === Reason.ImplementationSpecificError && ev.alias) {
-      return `topic alias ${ev.alias} maps a ${ev.topicLength}-byte topic; this profile keeps at most ${this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES")} bytes per alias (TOPIC_ALIAS_TOPIC_BYTES): disconnected with ${hex(ev.reason)}`;
-    }
-    // 5.0 tells the broker why in a DISCONNECT; 3.1.1 has no way to and just closes.
-    return (this.o.protocolVersion ?? 4) === 5
-      ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
-      : `the broker broke the protocol (${reasonLine(ev.reason)}); closed the connection`;
+    const line = p && wrongAckLine(type, id, p.qos);
+    if (!line || this.warnedAcks.has(`${type}/${p.qos}`)) return;
+    this.warnedAcks.add(`${type}/${p.qos}`);
+    this.emit("warning", line);
   }
 
   private onMessage(ev: FirmwareEvent): void {
-    const info: MessageInfo = { qos: ev.qos ?? 0, retain: !!ev.retain, dup: !!ev.dup, messageId: ev.packetId, properties: ev.properties, topicAlias: ev.alias || undefined };
-    const payload = ev.payload ?? Buffer.alloc(0);
-    if (ev.first && ev.last) {
-      this.emit("message", ev.topic ?? "", payload, info);
-      return;
-    }
-    // A message larger than RX arrives in chunks: pass them on, and reassemble when allowed.
-    if (ev.first) this.chunk = { topic: ev.topic ?? "", parts: [], size: 0, info };
-    const c = this.chunk;
-    if (!c) return;
-    this.emit("messageChunk", c.topic, payload, { offset: ev.offset ?? 0, total: ev.total ?? 0, last: !!ev.last, ...c.info });
-    const limit = this.o.maxMessageBytes ?? 16 * 1024 * 1024;
-    if ((ev.total ?? 0) <= limit) {
-      c.parts.push(payload);
-      c.size += payload.length;
-    }
-    if (ev.last) {
-      if (c.size === (ev.total ?? -1)) this.emit("message", c.topic, Buffer.concat(c.parts, c.size), c.info);
-      this.chunk = undefined;
-    }
+    this.assembly.add(ev, this.o.maxMessageBytes ?? MAX_MESSAGE_BYTES_DEFAULT);
   }
 
   private onTransportClosed(info: ClosedInfo): void {
@@ -479,7 +331,7 @@ export class Device extends EventEmitter {
     if (info.beforeConnack) this.emit("error", new MoteError("connection closed by the broker before CONNACK", "network"));
     const was = this.connected;
     this.connected = false;
-    this.chunk = undefined;
+    this.assembly.reset();
     // The firmware forgot requests in flight (no SUBACK comes on a new connection): ask again later.
     for (const [, r] of this.requests) this.requestQueue.unshift(r);
     this.requests.clear();

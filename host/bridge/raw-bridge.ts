@@ -89,7 +89,7 @@ export class RawBridge implements Bridge {
   private closedByBroker = 0;
   private serialError: Error | undefined;
 
-  constructor(private readonly o: BridgeOptions, private readonly transport: Transport) {
+  constructor(o: BridgeOptions, private readonly transport: Transport) {
     this.baudRate = o.baudRate ?? 115200;
     this.log = o.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.transcript = new BridgeTranscript(o.transcript, performance.now());

@@ -4,7 +4,7 @@
 // the Device stops reconnecting), and ending with a normal DISCONNECT.
 import { connectAsync, type Device } from "../device.ts";
 import { MoteError, errorLine } from "../errors.ts";
-import { Option, SessionState } from "../abi.ts";
+import { SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
 import type { Transport } from "../transports/transport.ts";
 import { sleep } from "../sleep.ts";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { html, latencySummary, markdown, writeReports } from "../../sim/report.ts";
 import type { FleetReport } from "../../sim/report-types.ts";
-import { fromMarkdownNumber, htmlTables, keyedCells, leaves, markdownTables, matches, parseAs, valueAt, type Leaf } from "../support/report-files.ts";
+import { fromMarkdownNumber, htmlTables, keyedCells, leaves, markdownTables, matches, parseAs, valueAt } from "../support/report-files.ts";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "sim", "sample-report.json");
 const sample = (): FleetReport => JSON.parse(readFileSync(FIXTURE, "utf8"));

@@ -184,7 +184,7 @@ describe.each(DIALECTS)("$name", ({ name, d, banner, sendCmd, readCmd }) => {
   });
 
   it("noise between a send command and its prompt: the modem's data phase is completed, so the resync gets through", async () => {
-    const { w, m, t } = await rig(name);
+    const { w, t } = await rig(name);
     const s = t.open();
     await connected(s);
     let owed: Buffer | undefined;
