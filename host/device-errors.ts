@@ -21,7 +21,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 export const statusText = (s: number) => STATUS_TEXT[s] ?? `status ${s}`;
 /** The kind of a local refusal: bad input is usage, a broker's limit is its rejection, the rest is our budget. */
-export function statusKind(s: number): ErrorKind {
+function statusKind(s: number): ErrorKind {
   if (s === Status.BadArgument || s === Status.Unsupported) return "usage";
   if (s === Status.NotAllowed) return "rejected";
   if (s === Status.InvalidState) return "ended";
@@ -35,7 +35,9 @@ export const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
 export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
 
 /** Reason codes after which retrying the same CONNECT can succeed. */
-const TRANSIENT_REFUSALS = new Set([Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown]);
+const TRANSIENT_REFUSALS = new Set([
+  Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown,
+]);
 export const isTransientRefusal = (code: number) => TRANSIENT_REFUSALS.has(code);
 
 /** A server DISCONNECT in words, with what the broker said besides the code (MQTT 5). */
@@ -50,7 +52,8 @@ export function disconnectLine(ev: FirmwareEvent): string {
 export function violationLine(ev: FirmwareEvent, version: 4 | 5, aliasTopicBytes: number): string {
   // An alias topic longer than the profile keeps is our budget, not the broker's fault [MQTT-3.3.2-10].
   if (ev.reason === Reason.ImplementationSpecificError && ev.alias) {
-    return `topic alias ${ev.alias} maps a ${ev.topicLength}-byte topic; this profile keeps at most ${aliasTopicBytes} bytes per alias (TOPIC_ALIAS_TOPIC_BYTES): disconnected with ${hex(ev.reason)}`;
+    return `topic alias ${ev.alias} maps a ${ev.topicLength}-byte topic; this profile keeps at most ${aliasTopicBytes} bytes per alias ` +
+      `(TOPIC_ALIAS_TOPIC_BYTES): disconnected with ${hex(ev.reason)}`;
   }
   return version === 5
     ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
@@ -84,7 +87,8 @@ export function transportError(e: Error, host: string, port: number): MoteError 
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(`cannot resolve host '${host}'`);
   if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return fail(`cannot reach ${host}:${port} (${code})`);
   if (code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" || /alert certificate required/i.test(e.message)) {
-    return new MoteError(`TLS to ${host}:${port} failed: certificate required: the broker wants a client certificate (certFile, keyFile)`, "tls", { permanent: true });
+    const line = `TLS to ${host}:${port} failed: certificate required: the broker wants a client certificate (certFile, keyFile)`;
+    return new MoteError(line, "tls", { permanent: true });
   }
   if (code?.startsWith("ERR_TLS") || code?.startsWith("ERR_SSL") || /certificate|self[- ]signed|SSL|TLS/i.test(e.message) ||
     ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED"].includes(code ?? "")) {

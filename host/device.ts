@@ -8,7 +8,9 @@
 // bytes in and out.
 import { EventEmitter } from "node:events";
 import { EventType, Option, PacketType, SessionState, Status } from "./abi.ts";
-import { disconnectLine, localError, quoteTopic, reasonLine, statusText, transportError, violationLine, wrongAckLine, isTransientRefusal } from "./device-errors.ts";
+import {
+  disconnectLine, isTransientRefusal, localError, quoteTopic, reasonLine, statusText, transportError, violationLine, wrongAckLine,
+} from "./device-errors.ts";
 import { MoteError } from "./errors.ts";
 import { Firmware } from "./firmware.ts";
 import { connectProperties, publishBytes, request, type SubscriptionRequest } from "./commands.ts";
@@ -21,7 +23,9 @@ import { PacketMeter } from "./packet-meter.ts";
 import { parseBrokerUrl } from "./url.ts";
 import { transportFor } from "./transports/select.ts";
 import type { LinkTransport } from "./transports/transport.ts";
-import { deviceFirmware, type PendingPublish, type PendingRequest, type DeviceOptions, type PublishOptions, type SubscribeFilters, type SubscribeOptions } from "./device-options.ts";
+import {
+  deviceFirmware, type DeviceOptions, type PendingPublish, type PendingRequest, type PublishOptions, type SubscribeFilters, type SubscribeOptions,
+} from "./device-options.ts";
 
 export { MqttError, reasonLine } from "./device-errors.ts";
 export type { DeviceOptions, MessageInfo, PublishOptions, SubscribeOptions } from "./device-options.ts";
@@ -263,7 +267,8 @@ export class Device extends EventEmitter {
         break;
       }
       case EventType.ConnectRefused: {
-        const err = new MoteError(`connection refused: ${reasonLine(ev.reason)}`, "refused", { reasonCode: ev.reason, permanent: !isTransientRefusal(ev.reason) });
+        const err = new MoteError(`connection refused: ${reasonLine(ev.reason)}`, "refused",
+          { reasonCode: ev.reason, permanent: !isTransientRefusal(ev.reason) });
         if (err.permanent) this.fw.exports.setOption(Option.AutoReconnect, 0);
         this.emit("error", err);
         break;
@@ -275,7 +280,8 @@ export class Device extends EventEmitter {
         const p = this.inflight.get(ev.packetId);
         if (!p) break;
         this.inflight.delete(ev.packetId);
-        if (ev.reason >= 0x80) p.reject(new MoteError(`publish to ${quoteTopic(p.topic)} refused by the broker: ${reasonLine(ev.reason)}`, "rejected", { reasonCode: ev.reason }));
+        const refused = `publish to ${quoteTopic(p.topic)} refused by the broker: ${reasonLine(ev.reason)}`;
+        if (ev.reason >= 0x80) p.reject(new MoteError(refused, "rejected", { reasonCode: ev.reason }));
         else p.resolve();
         this.schedule();
         break;
@@ -296,10 +302,12 @@ export class Device extends EventEmitter {
         this.emit("error", new MoteError(disconnectLine(ev), "disconnect", { reasonCode: ev.reason }));
         break;
       case EventType.ProtocolViolation:
-        this.emit("error", new MoteError(violationLine(ev, this.o.protocolVersion ?? 4, this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES")), "protocol", { reasonCode: ev.reason }));
+        const line = violationLine(ev, this.o.protocolVersion ?? 4, this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES"));
+        this.emit("error", new MoteError(line, "protocol", { reasonCode: ev.reason }));
         break;
       case EventType.Timeout:
-        this.emit("error", new MoteError(`no ${ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP"} in time: ${reasonLine(ev.reason)}`, "timeout", { reasonCode: ev.reason }));
+        const what = ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP";
+        this.emit("error", new MoteError(`no ${what} in time: ${reasonLine(ev.reason)}`, "timeout", { reasonCode: ev.reason }));
         break;
       case EventType.ReconnectDue:
         this.emit("reconnect");

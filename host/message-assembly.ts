@@ -23,7 +23,9 @@ export class MessageAssembly {
 
   /** One Message event from the firmware. */
   add(ev: FirmwareEvent, maxMessageBytes: number): void {
-    const info: MessageInfo = { qos: ev.qos ?? 0, retain: !!ev.retain, dup: !!ev.dup, messageId: ev.packetId, properties: ev.properties, topicAlias: ev.alias || undefined };
+    const info: MessageInfo = {
+      qos: ev.qos ?? 0, retain: !!ev.retain, dup: !!ev.dup, messageId: ev.packetId, properties: ev.properties, topicAlias: ev.alias || undefined,
+    };
     const payload = ev.payload ?? Buffer.alloc(0);
     if (ev.first && ev.last) return this.onMessage(ev.topic ?? "", payload, info);
     if (ev.first) this.chunk = { topic: ev.topic ?? "", parts: [], size: 0, info };

@@ -292,7 +292,8 @@ function groupSpecs(file: Record<string, unknown>, flags: Record<string, unknown
       name: o.name === undefined ? undefined : str(`--config: groups[${i}].name`, o.name),
       count: o.count === undefined ? undefined : int(`--config: groups[${i}].count`, o.count, 0, 1_000_000),
       weight: o.weight === undefined ? undefined : int(`--config: groups[${i}].weight`, o.weight, 0, 1_000_000),
-      optional: o.optional === undefined ? undefined : o.optional === true ? true : o.optional === false ? false : fail(`--config: groups[${i}].optional must be true or false`),
+      optional: o.optional === undefined ? undefined : o.optional === true ? true : o.optional === false ? false
+        : fail(`--config: groups[${i}].optional must be true or false`),
       values: groupValues(o, (k) => `--config: groups[${i}].${k}`),
     };
   });

@@ -66,7 +66,9 @@ export function fleetReport(run: FleetRun): FleetReport {
   const budget = profileBudget(profile);
   const sensors = run.groups.reduce((n, g) => n + g.size, 0);
   const errors = run.errors.map((e) => ({ kind: e.kind, count: e.count, example: e.example }));
-  if (run.observer.unreadable > 0) errors.push({ kind: "observer", count: run.observer.unreadable, example: "a message on a sensor topic did not decode as its payload format" });
+  if (run.observer.unreadable > 0) {
+    errors.push({ kind: "observer", count: run.observer.unreadable, example: "a message on a sensor topic did not decode as its payload format" });
+  }
   return {
     tool: "mqtt-mote sim",
     startedAt: run.startedAt.toISOString(),

@@ -53,7 +53,9 @@ export interface FleetRun {
 
 
 /** Groups of this shard: each group's global ids intersected with the shard's range (none for a group left out). */
-function planGroups(cfg: FleetConfig, leftOut: Set<GroupConfig>): { groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number } } {
+function planGroups(cfg: FleetConfig, leftOut: Set<GroupConfig>): {
+  groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number };
+} {
   const ids = shardRange(cfg.sensors, cfg.shard);
   let start = 0;
   const groups = cfg.groups.map((g, index) => {
@@ -97,8 +99,12 @@ class Fleet {
   private phase: ProgressSnapshot["phase"] = "starting";
   stopped = false;
 
-  constructor(readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number }, plan: ReturnType<typeof planGroups>["groups"]) {
-    this.groups = plan.map((p) => new GroupRun(cfg.groups[p.index], p.first, p.end, () => broker.open(), this.t0, sensorSeed(cfg.seed, GROUP_SEED_BASE + p.index)));
+  constructor(
+    readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number },
+    plan: ReturnType<typeof planGroups>["groups"],
+  ) {
+    this.groups = plan.map((p) =>
+      new GroupRun(cfg.groups[p.index], p.first, p.end, () => broker.open(), this.t0, sensorSeed(cfg.seed, GROUP_SEED_BASE + p.index)));
     for (const g of this.groups) g.outages.start();
     this.observer = new Observer(this.groups, ids.first, this.clock, (e) => this.errors.note("observer", e));
     this.env = {

@@ -1,6 +1,7 @@
 // One direction of an impaired link: chunks queue for the line (bandwidth), cross it (latency,
 // jitter), and are retransmitted when lost, as TCP does, so they are late but never dropped and
-// never reordered; the losses and the jitter are drawn by the one fault model (faults.ts). One queue and at most one timer, because a simulated fleet has thousands.
+// never reordered; the losses and the jitter are drawn by the one fault model (faults.ts). One queue and at
+// most one timer, because a simulated fleet has thousands.
 import type { Faults } from "./faults.ts";
 import type { LinkModel } from "./link-spec.ts";
 

@@ -83,7 +83,10 @@ class ShapedLink extends Duplex {
   }
 }
 
-/** Wraps a transport: what is written to the returned Duplex reaches `inner` after the model's delays, and what `inner` emits reaches the reader after them too. */
+/**
+ * Wraps a transport: what is written to the returned Duplex reaches `inner` after the model's delays, and
+ * what `inner` emits reaches the reader after them too.
+ */
 export function shapeLink(inner: Duplex, model: LinkModel, random: () => number): Duplex {
   return shapes(model) ? new ShapedLink(inner, model, random) : inner;
 }

@@ -10,7 +10,7 @@ const MS_PER_S = 1000;
 /** setTimeout's longest delay; a later outage start is reached by re-arming. */
 const TIMER_DELAY_MAX_MS = 2 ** 31 - 1;
 
-export function linkDownError(): Error {
+function linkDownError(): Error {
   return Object.assign(new Error(LINK_DOWN_MESSAGE), { code: LINK_DOWN_CODE });
 }
 

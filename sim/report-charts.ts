@@ -69,7 +69,8 @@ export function stackedBars(title: string, rows: { label: string; parts: number[
       const from = LABEL_WIDTH + width(sum);
       sum += v;
       x = LABEL_WIDTH + width(sum);
-      return `<rect x="${from}" y="${y}" width="${x - from}" height="${BAR_HEIGHT}" fill="${parts[k].color}"><title>${escapeHtml(`${parts[k].name}: ${v}`)}</title></rect>`;
+      const title = `<title>${escapeHtml(`${parts[k].name}: ${v}`)}</title>`;
+      return `<rect x="${from}" y="${y}" width="${x - from}" height="${BAR_HEIGHT}" fill="${parts[k].color}">${title}</rect>`;
     }).join("");
     return text(0, y + TEXT_BASELINE, r.label) + segments + text(x + VALUE_GAP, y + TEXT_BASELINE, formatNumber(totals[i]));
   }).join("");

@@ -8,7 +8,9 @@ import { ENCODINGS, MESSAGE_FIELDS, cellText, isNumeric, reportTables, summary, 
 const UP = "#2a9d8f";
 const DOWN = "#e9c46a";
 const FIELD_COLORS = ["#264653", "#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261"];
-const FIELD_NAMES: Record<string, string> = { fixedHeader: "fixed header", topic: "topic", packetId: "packet id", properties: "properties", payload: "payload" };
+const FIELD_NAMES: Record<string, string> = {
+  fixedHeader: "fixed header", topic: "topic", packetId: "packet id", properties: "properties", payload: "payload",
+};
 
 const STYLE = `body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}
 table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{padding:2px 10px;border-bottom:1px solid #ddd}

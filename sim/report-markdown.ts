@@ -3,7 +3,7 @@ import type { FleetReport } from "./report-types.ts";
 import { cellText, isNumeric, reportTables, summary, type Cell, type Table } from "./report-tables.ts";
 
 /** A table cell: a backslash and a pipe would end or break the cell, a newline the row. */
-export const escapeMarkdownCell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const escapeMarkdownCell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 

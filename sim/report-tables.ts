@@ -91,7 +91,10 @@ const GROUP_FIELDS = ["name", "sensors", "ids", "model", "payload", "qos", "topi
 
 function runTables(c: Cells): Table[] {
   const r = c.r;
-  const histograms = [{ label: "all", h: r.latencyMs, p: "latencyMs" }, ...c.groups.map(({ g, p }) => ({ label: g.name, h: g.latencyMs, p: `${p}.latencyMs` }))];
+  const histograms = [
+    { label: "all", h: r.latencyMs, p: "latencyMs" },
+    ...c.groups.map(({ g, p }) => ({ label: g.name, h: g.latencyMs, p: `${p}.latencyMs` })),
+  ];
   const longest = histograms.reduce((a, b) => (b.h.histogram.length > a.h.histogram.length ? b : a));
   return [
     {
@@ -112,7 +115,10 @@ function runTables(c: Cells): Table[] {
     },
     {
       id: "latency", title: "Latency, publish to delivery (ms)", head: ["", "p50", "p99", "max"],
-      rows: [[c.text("all"), ...c.fields("latencyMs", PERCENTILES)], ...c.groups.map(({ p }) => [c.at(`${p}.name`), ...c.fields(`${p}.latencyMs`, PERCENTILES)])],
+      rows: [
+        [c.text("all"), ...c.fields("latencyMs", PERCENTILES)],
+        ...c.groups.map(({ p }) => [c.at(`${p}.name`), ...c.fields(`${p}.latencyMs`, PERCENTILES)]),
+      ],
     },
     {
       id: "latency-histogram", title: "Latency histogram (deliveries per bucket)", head: ["up to ms", ...histograms.map((h) => h.label)],
@@ -145,7 +151,8 @@ function byteTables(c: Cells): Table[] {
     {
       id: "message-bytes", title: "One message, field by field (bytes)",
       head: ["group", "encoding", "fixed header", "topic", "packet id", "properties", "payload", "total"],
-      note: "A typical message of each group (the median payload seen). With a topic alias, the topic name is sent once per connection; later messages carry a 2-byte alias.",
+      note: "A typical message of each group (the median payload seen). With a topic alias, the topic name is sent once per connection; " +
+        "later messages carry a 2-byte alias.",
       rows: c.groups.flatMap(({ p }) => ENCODINGS.map((e) => [c.at(`${p}.name`), c.text(e.label), ...c.fields(`${p}.message.${e.field}`, MESSAGE_FIELDS)])),
     },
     {
@@ -159,7 +166,8 @@ function byteTables(c: Cells): Table[] {
     {
       id: "per-sensor", title: "Bytes per sensor, extrapolated from this run",
       head: ["group", "up per day", "down per day", "up per month", "down per month", "month with TCP/IP", "month with TLS"],
-      note: "The run's steady traffic (everything but CONNECT, CONNACK and DISCONNECT) scaled to a day; a month is 30 days. TCP/IP and TLS figures are estimates of up and down together, from the assumptions below.",
+      note: "The run's steady traffic (everything but CONNECT, CONNACK and DISCONNECT) scaled to a day; a month is 30 days. " +
+        "TCP/IP and TLS figures are estimates of up and down together, from the assumptions below.",
       rows: c.groups.map(({ p }) => [c.at(`${p}.name`), ...c.fields(`${p}.perSensor`, PER_SENSOR)]),
     },
     {
@@ -198,9 +206,11 @@ function deviceTables(c: Cells): Table[] {
     },
     {
       id: "device", title: "Device memory", head: ["", "value"],
-      note: "The firmware keeps no stack in linear memory; its Wasm call stack is bounded by the call graph (frames, and the bytes of params and locals along the heaviest chain). " +
+      note: "The firmware keeps no stack in linear memory; its Wasm call stack is bounded by the call graph " +
+        "(frames, and the bytes of params and locals along the heaviest chain). " +
         "Host memory is the growth from the first tenth of the fleet, connected, to all of it, per sensor added; V8 grows its heap in chunks of megabytes, " +
-        "so over fewer than a few thousand sensors it is mostly noise (test/bench/SCALE.md has fleet-scale figures). With the embedded broker it includes aedes's per-client state.",
+        "so over fewer than a few thousand sensors it is mostly noise (test/bench/SCALE.md has fleet-scale figures). " +
+          "With the embedded broker it includes aedes's per-client state.",
       rows: c.labelled([
         ["Wasm module (bytes)", "device.wasmBytes"],
         ...Object.keys(r.device.memoryRegions).map((region) => [`region ${region} (bytes)`, `device.memoryRegions.${region}`]),
@@ -235,7 +245,7 @@ function timelineNote(samples: number): string {
 }
 
 /** Indices of at most TIMELINE_ROWS_MAX evenly spaced samples, the first and the last among them. */
-export function timelineRows(timeline: FleetReport["connections"]["timeline"]): number[] {
+function timelineRows(timeline: FleetReport["connections"]["timeline"]): number[] {
   const n = timeline.length;
   if (n <= TIMELINE_ROWS_MAX) return timeline.map((_, i) => i);
   return Array.from({ length: TIMELINE_ROWS_MAX }, (_, k) => Math.round((k * (n - 1)) / (TIMELINE_ROWS_MAX - 1)));

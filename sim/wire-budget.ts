@@ -52,7 +52,7 @@ export const OVERHEAD: FleetReport["overhead"] = {
 };
 
 /** Bytes of the Variable Byte Integer that encodes n [MQTT-1.5.5]. */
-export function varintBytes(n: number): number {
+function varintBytes(n: number): number {
   let bytes = 1;
   while (n >= 2 ** (VARINT_BITS_PER_BYTE * bytes)) bytes++;
   return bytes;

@@ -74,7 +74,8 @@ export async function runBridge(cfg: BridgeConfig, interrupted: Promise<void>): 
   await bridge.stop();
   const s = bridge.stats();
   const lines = [
-    `serial: ${s.serial.fromBoard} bytes from the board (${s.serial.lineSeconds.fromBoard.toFixed(2)} s on the line), ${s.serial.toBoard} to it (${s.serial.lineSeconds.toBoard.toFixed(2)} s)`,
+    `serial: ${s.serial.fromBoard} bytes from the board (${s.serial.lineSeconds.fromBoard.toFixed(2)} s on the line), ` +
+      `${s.serial.toBoard} to it (${s.serial.lineSeconds.toBoard.toFixed(2)} s)`,
     `broker: ${s.broker.connections} connections, ${s.broker.closedByBroker} closed by the broker, ${s.broker.failures} failed`,
     `dropped: ${s.dropped.bytes} bytes (${s.dropped.garbage} outside MQTT framing)`,
     ...Object.entries(s.packets.toBroker).map(([t, v]) => `  to broker ${t}: ${v.packets} packets, ${v.bytes} bytes`),

@@ -43,13 +43,16 @@ export interface CliConfig {
   /** Do not print what the run survives (server DISCONNECT reasons, wrong-type acknowledgements). */
   quiet: boolean;
   /** The line to the broker when it is not the network: an AT modem, or raw MQTT on a serial port. */
-  line?: { kind: "modem"; path: string; dialect: "esp-at" | "bg96"; baudRate: number; apn?: string; ssid?: string; wifiPassword?: string; host: string; port: number }
+  line?: {
+    kind: "modem"; path: string; dialect: "esp-at" | "bg96"; baudRate: number; apn?: string; ssid?: string; wifiPassword?: string;
+    host: string; port: number;
+  }
     | { kind: "serial"; path: string; baudRate: number };
   subscribeProperties?: Properties;
 }
 
 /** mosq-style generated client id: 'mote-' and 18 random letters and digits (23 characters, the 3.1.1 limit). */
-export function generateClientId(): string {
+function generateClientId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   return "mote-" + [...randomBytes(18)].map((b) => alphabet[b % alphabet.length]).join("");
 }
@@ -221,7 +224,10 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   if (a.modem !== undefined) {
     const u = new URL(url);
     if (a.wifiPassword !== undefined && a.ssid === undefined) throw usageError(`${a.given.wifiPassword} goes with --ssid`);
-    line = { kind: "modem", path: a.modem, dialect: a.dialect!, baudRate: a.baud ?? 115200, apn: a.apn, ssid: a.ssid, wifiPassword: a.wifiPassword, host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) || 1883 };
+    line = {
+      kind: "modem", path: a.modem, dialect: a.dialect!, baudRate: a.baud ?? 115200, apn: a.apn, ssid: a.ssid, wifiPassword: a.wifiPassword,
+      host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) || 1883,
+    };
   } else if (a.serial !== undefined) {
     line = { kind: "serial", path: a.serial, baudRate: a.baud ?? 115200 };
   }

@@ -64,11 +64,15 @@ export function parsePropertyFlags(command: Command, tuples: readonly string[][]
     const [cmdText, name] = tuple;
     const target = cmdText.toLowerCase() as PropertyTarget;
     if (!TARGETS[command].includes(target)) {
-      if (OTHER_COMMANDS.has(target)) throw usageError(`-D ${cmdText}: mote ${command} sends no ${cmdText.toUpperCase()} properties (it takes ${TARGETS[command].join(", ")})`);
+      if (OTHER_COMMANDS.has(target)) {
+        throw usageError(`-D ${cmdText}: mote ${command} sends no ${cmdText.toUpperCase()} properties (it takes ${TARGETS[command].join(", ")})`);
+      }
       throw usageError(`-D: unknown command '${cmdText}' (mote ${command} takes ${TARGETS[command].join(", ")})`);
     }
     const info = PROPERTIES[name];
-    if (name === "topic-alias") throw usageError("-D publish topic-alias: the firmware assigns topic aliases by itself (within the broker's Topic Alias Maximum)");
+    if (name === "topic-alias") {
+      throw usageError("-D publish topic-alias: the firmware assigns topic aliases by itself (within the broker's Topic Alias Maximum)");
+    }
     if (!info) throw usageError(`-D ${cmdText}: unknown property '${name}'`);
     if (!info.targets.includes(target)) throw usageError(`-D: property ${name} is not allowed in ${target} (only in ${info.targets.join(", ")})`);
     const bag = (bags[target] ??= {});

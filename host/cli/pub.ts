@@ -38,7 +38,8 @@ function describe(e: unknown, cfg: CliConfig, size: number, outbox: number): str
   if (e instanceof MoteError && e.reasonCode === undefined && e.status !== undefined) {
     switch (e.status) {
       case Status.TooLarge:
-        return `publish to '${topic}' failed: the message (${size} bytes of payload) is too large for the broker's Maximum Packet Size or this firmware's outbox (${outbox} bytes)`;
+        return `publish to '${topic}' failed: the message (${size} bytes of payload) is too large ` +
+          `for the broker's Maximum Packet Size or this firmware's outbox (${outbox} bytes)`;
       case Status.NotAllowed:
         return `publish to '${topic}' failed: the broker does not allow it (QoS ${cfg.qos}${cfg.retain ? ", retained" : ""} is above what its CONNACK allows)`;
       case Status.BadArgument:
@@ -82,7 +83,8 @@ export async function runPub(cfg: CliConfig, interrupted: Promise<void>, warn: (
   const failures = new Failures();
   const send = (message: Buffer): Promise<void> => {
     failures.total++;
-    return device.publish(cfg.topics[0], message, opts).then(() => {}, (e) => failures.add(describe(e, cfg, message.length, outbox), e instanceof MoteError ? e.kind : "network"));
+    const failed = (e: unknown) => failures.add(describe(e, cfg, message.length, outbox), e instanceof MoteError ? e.kind : "network");
+    return device.publish(cfg.topics[0], message, opts).then(() => {}, failed);
   };
   const stop = interrupted.then(() => { throw new MoteError("interrupted before every message completed", "ended"); });
   stop.catch(() => {});

@@ -108,7 +108,7 @@ export class Session {
 }
 
 /** The --stats table: MQTT bytes per packet type each way, then what crossed the wire. */
-export function byteReport(d: Device): string {
+function byteReport(d: Device): string {
   const sent = d.sentBytes.table();
   const received = d.receivedBytes.table();
   const types = [...new Set([...Object.keys(sent), ...Object.keys(received)])].sort();

@@ -49,7 +49,7 @@ export interface EngineHost {
   onMoment(at: "prompt" | "read"): void;
 }
 
-export class Superseded extends Error {
+class Superseded extends Error {
   constructor() {
     super("the modem rebooted");
   }

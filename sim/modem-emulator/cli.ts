@@ -67,6 +67,7 @@ export async function runModem(cfg: ModemConfig, interrupted: Promise<void>): Pr
   await interrupted;
   await emulator.stop();
   const s = emulator.stats();
-  process.stderr.write(`mote modem: ${s.commands} commands, ${s.serialIn} bytes in, ${s.serialOut} out on the line; ${s.netOut} bytes to the network, ${s.netIn} from it\n`);
+  process.stderr.write(`mote modem: ${s.commands} commands, ${s.serialIn} bytes in, ${s.serialOut} out on the line; ` +
+    `${s.netOut} bytes to the network, ${s.netIn} from it\n`);
   return 0;
 }
