@@ -43,10 +43,10 @@ export function frameHeader(ptr: usize, end: usize): i32 {
 
 /** The Remaining Length of a frame. */
 // @ts-ignore: decorator
-@inline export function frameRemaining(frame: i32): i32 { return frame >>> 3; }
+@inline function frameRemaining(frame: i32): i32 { return frame >>> 3; }
 /** The length of a frame's fixed header: the type byte and the Remaining Length varint. */
 // @ts-ignore: decorator
-@inline export function frameHeaderLen(frame: i32): i32 { return frame & 7; }
+@inline function frameHeaderLen(frame: i32): i32 { return frame & 7; }
 /** The length of the whole packet. */
 // @ts-ignore: decorator
 @inline export function frameTotal(frame: i32): i32 { return (frame & 7) + (frame >>> 3); }

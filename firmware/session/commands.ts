@@ -69,7 +69,8 @@ function publishEntry(topicOff: i32, topicLen: i32, payloadLen: i32, qos: u32, r
   let propsLen = v5() ? propsBuilt : 0;
   if (propsLen > 0) {
     if (propsCheck(PROPS, propsLen, P.PUBLISH) != 0) return 0;
-    if (propSeen(Prop.TopicAlias) || propSeen(Prop.SubscriptionIdentifier)) return 0; // aliases are ours to assign; subscription ids are the server's [MQTT-3.3.4-6]
+    // Aliases are ours to assign; subscription ids are the server's [MQTT-3.3.4-6].
+    if (propSeen(Prop.TopicAlias) || propSeen(Prop.SubscriptionIdentifier)) return 0;
   }
   reserveStatus = Status.NotAllowed;
   if (qos > serverMaxQos || (retain != 0 && !serverRetain)) return 0;    // [MQTT-3.2.2-11], [MQTT-3.2.2-14]
@@ -179,9 +180,11 @@ export function disconnect(reason: u32): i32 {
     return 0;
   }
   let propsLen = v5() ? propsBuilt : 0;
-  // A non-zero Session Expiry here needs a non-zero one in CONNECT (3.14.2.2.2).
-  if (propsLen > 0 && (propsCheck(PROPS, propsLen, P.DISCONNECT) != 0 || (propValue(Prop.SessionExpiryInterval) != 0 && propSeen(Prop.SessionExpiryInterval) && !sessionPersists))) {
-    return -Status.BadArgument;
+  if (propsLen > 0) {
+    if (propsCheck(PROPS, propsLen, P.DISCONNECT) != 0) return -Status.BadArgument;
+    // A non-zero Session Expiry here needs a non-zero one in CONNECT (3.14.2.2.2).
+    let expiry = propValue(Prop.SessionExpiryInterval);
+    if (expiry != 0 && propSeen(Prop.SessionExpiryInterval) && !sessionPersists) return -Status.BadArgument;
   }
   let rc = reasonPacket(P.DISCONNECT, reason, propsLen);
   if (rc == 0) endByUser(true);

@@ -1,5 +1,5 @@
 // The session's states and the one table of which inputs each state accepts. Read this file
-// first: it is the whole state machine in data, checked against the spec line by line.
+// first: it is the whole state machine as data, written to be checked against the spec row by row.
 //
 // Plain TypeScript on purpose (no AssemblyScript types or builtins): the firmware compiles it,
 // and the host and the tests import the same file, so State and the table cannot drift.

@@ -35,7 +35,9 @@ export function acceptsPacket(type: u32): bool {
   let row: u32 = state == State.Connected ? <u32>Accepts.Connected : <u32>Accepts.Connecting;
   return (row >> type & 1) != 0;
 }
-if (((Accepts.Idle | Accepts.WaitReconnect | Accepts.Closing) & 1 << Input.ParseRx) != 0) ERROR("acceptsPacket() reads only the rows of Connecting and Connected");
+if (((Accepts.Idle | Accepts.WaitReconnect | Accepts.Closing) & 1 << Input.ParseRx) != 0) {
+  ERROR("acceptsPacket() reads only the rows of Connecting and Connected");
+}
 
 if (T_RECONNECT != State.WaitReconnect || T_CONNACK != State.Connecting || T_KEEPALIVE != State.Connected) {
   ERROR("transition() arms timer `to`: each state's timer must have the state's number (timers.ts)");
