@@ -9,7 +9,7 @@ import {
 } from "./budget";
 import "./budget-checks";
 import { Region, Counter, Option, Overflow } from "./abi-numbers";
-import { Prop } from "./codec/prop";
+import { Prop } from "./prop";
 
 export { Region } from "./abi-numbers";
 

@@ -3,7 +3,7 @@
 // the firmware validates every property it sends or receives (firmware/codec/properties.ts),
 // so this file only maps between objects and bytes.
 import type { Firmware } from "./firmware.ts";
-import { Prop } from "../firmware/codec/prop.ts";
+import { Prop } from "../firmware/prop.ts";
 
 export type PropertyValue = number | boolean | string | Buffer | number[] | Record<string, string | string[]>;
 export type Properties = Record<string, PropertyValue | undefined>;

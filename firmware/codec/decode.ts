@@ -12,7 +12,7 @@ import { evClear, evSet, EventType, EV_PACKET_TYPE, EV_FLAGS, EV_REASON, EV_PACK
 import { propValue, propSeen } from "./properties";
 import { MQTT5_ENABLED } from "../budget";
 import { hasWildcard } from "./topic";
-import { Prop } from "./prop";
+import { Prop } from "../prop";
 
 
 /**

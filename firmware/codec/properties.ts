@@ -7,7 +7,7 @@ import { hasWildcard } from "./topic";
 import { PROP_VALUES } from "../regions";
 import { Reason } from "../reason";
 import { rdPos, rdEnd, rdFail, rdU8, rdU16, rdU32, rdVarint, rdBinary, rdString, rdBegin, rdLen } from "./reader";
-import { Prop } from "./prop";
+import { Prop } from "../prop";
 
 export const T_BYTE: u32 = 1;
 export const T_U16: u32 = 2;

@@ -21,7 +21,7 @@ import { configured, sessionPersists, sameAuthMethod } from "./connect-config";
 import { noteDropped } from "./local-events";
 import { endByUser } from "./connection";
 import { Input, accepts } from "./state";
-import { Prop } from "../codec/prop";
+import { Prop } from "../prop";
 
 let nextPacketId: u32 = 0;
 // A PUBLISH whose payload the host streams in (publishBegin / publishWrite).

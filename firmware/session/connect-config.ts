@@ -14,7 +14,7 @@ import { wrU16 } from "../codec/writer";
 import { connectRemaining, encodeConnectBody, CF_CLEAN, CF_WILL, CF_WILL_RETAIN, CF_PASSWORD, CF_USERNAME } from "../codec/encode";
 import { inScratch } from "./scratch";
 import { bytesEqual } from "../codec/bytes-equal";
-import { Prop } from "../codec/prop";
+import { Prop } from "../prop";
 
 /** The largest packet MQTT can frame: 1 + 4 bytes of header + 268,435,455 (2.1.4). */
 const UNLIMITED: i32 = 268435460;

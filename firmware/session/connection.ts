@@ -4,7 +4,7 @@ import { Reason, Status } from "../reason";
 import { Counter, count } from "../counters";
 import * as P from "../codec/packet-type";
 import { propSeen, pAssignedIdPtr, pAssignedIdLen } from "../codec/properties";
-import { Prop } from "../codec/prop";
+import { Prop } from "../prop";
 import { varintWrite, varintSize } from "../codec/varint";
 import { CF_CLEAN } from "../codec/encode";
 import { evSet, evGet, EventType, EV_TYPE, EV_REASON, EV_FLAGS } from "../event";

@@ -6,7 +6,7 @@ import { Reason } from "../reason";
 import { Counter, count } from "../counters";
 import * as P from "../codec/packet-type";
 import { propSeen } from "../codec/properties";
-import { Prop } from "../codec/prop";
+import { Prop } from "../prop";
 import {
   evSet, evGet, EventType, EV_TYPE, EV_REASON, EV_PACKET_ID, EV_FLAGS, EV_TOPIC_PTR, EV_TOPIC_LEN, EV_PAYLOAD_LEN, EV_ALIAS,
   FLAG_FIRST_CHUNK, FLAG_LAST_CHUNK, evClear,

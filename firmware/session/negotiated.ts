@@ -3,7 +3,7 @@
 import { INFLIGHT_COUNT_MAX, MQTT5_ENABLED, TOPIC_ALIAS_OUT_SLOTS } from "../budget";
 import { propOr } from "../codec/properties";
 import { Option, option } from "./options";
-import { Prop } from "../codec/prop";
+import { Prop } from "../prop";
 
 let v5flag: bool = false;
 /** MQTT 5 (true) or 3.1.1 (false), fixed by configure(). Constant false in 3.1.1-only profiles, so their v5 code folds away. */

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as firmware from "../../firmware/abi-numbers.ts";
 import { State } from "../../firmware/session/state-table.ts";
-import { Prop } from "../../firmware/codec/prop.ts";
+import { Prop } from "../../firmware/prop.ts";
 import * as abi from "../../host/abi.ts";
 import { PROPERTY_TABLE } from "../../host/properties.ts";
 import { Firmware } from "../../host/firmware.ts";

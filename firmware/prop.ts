@@ -1,5 +1,5 @@
 // MQTT 5 property identifiers (spec 2.2.2.2, Table 2-4). Plain TypeScript on purpose: the
-// firmware's property table (properties.ts) and the host's (host/properties.ts) use these names.
+// firmware (codec/properties.ts, regions.ts) and the host (host/properties.ts) use these names.
 export enum Prop {
   PayloadFormatIndicator = 0x01,
   MessageExpiryInterval = 0x02,
