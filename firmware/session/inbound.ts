@@ -20,6 +20,7 @@ import { aliasInSet, aliasInLength, aliasInTopic, ALIAS_IN_MAX } from "./topic-a
 import { Option, option } from "./options";
 import { authMethodSent, sameAuthMethod } from "./connect-config";
 import { pingSettled } from "./keep-alive";
+import { timerStop, T_PINGRESP } from "./timers";
 import { handleConnack } from "./connection";
 import { violation, aliasViolation } from "./violation";
 import { State, Input, accepts, transition } from "./state";
@@ -134,6 +135,7 @@ export function handlePacket(type: u32): i32 {
   }
   if (type == P.PINGRESP) {
     pingSettled();
+    timerStop(T_PINGRESP);
     return EventType.None;
   }
   if (type == P.DISCONNECT) {

@@ -3,7 +3,7 @@
 import { Counter, count } from "../counters";
 import { encodePingreq } from "../codec/encode";
 import { txRoom, txAppend } from "./transmitter";
-import { timerArm, timerStop, T_PINGRESP } from "./timers";
+import { timerArm, T_PINGRESP } from "./timers";
 import { Option, option } from "./options";
 import { keepAliveMs } from "./negotiated";
 import { restartKeepAlive } from "./state";
@@ -32,8 +32,7 @@ export function keepAliveDue(now: u32): void {
   timerArm(T_PINGRESP, now + option(Option.PingrespTimeoutMs));
 }
 
-/** No PINGREQ awaits an answer: its PINGRESP came, or the connection is new. */
+/** No PINGREQ awaits an answer: its PINGRESP came (the caller stops its timer), or the connection is new. */
 export function pingSettled(): void {
   pingOutstanding = false;
-  timerStop(T_PINGRESP);
 }
