@@ -1,13 +1,14 @@
 // The AT engine: one command in flight, a timeout per command, and URC dispatch on every line,
 // also in the middle of a command's reply and between a prompt and its data. It knows nothing
 // of states or sockets: it writes commands, feeds what the modem says through the tokenizer,
-// and settles each command with its final reply. Commands issued while one is in flight wait.
-// A reply is bounded: more info lines or more read bytes than the command may produce fail it
-// (kind "overflow") at once, so a babbling modem is never buffered nor taken for socket data.
+// and settles each command with a result value: its final reply, or why it failed. It never
+// throws for a modem's answer: the driver decides what a failure means. Commands issued while
+// one is in flight wait. A reply is bounded: more info lines or more read bytes than the command
+// may produce fail it ("overflow") at once, so a babbling modem is never buffered nor taken for
+// socket data.
 import { INFO_LINES_MAX, REPLY_QUOTE_CHARS } from "./budget.ts";
 import type { Dialect, UrcKind } from "./dialect.ts";
 import { Tokenizer, type Token } from "./tokenizer.ts";
-import { MoteError } from "../errors.ts";
 
 /** One command and what ends it. */
 export interface Exchange {
@@ -44,19 +45,26 @@ export interface Reply {
   dataBytes: number;
 }
 
-export type AtFailureKind = "error" | "timeout" | "overflow";
-
 /**
- * A command failed: an error reply (failure "error", `reply` is the line), no reply in time, or a
- * reply longer than the command can produce (failure "overflow", `reply` is the line or read header
- * past the bound; the rest of the reply may still come, so the stream is out of step).
+ * Why a command failed: an error reply ("error", `reply` is the line), no reply in time
+ * ("timeout"), a reply longer than the command can produce ("overflow", `reply` is the line or
+ * read header past the bound; the rest of the reply may still come, so the stream is out of
+ * step), or abortAll() ("aborted": the caller knows why).
  */
-export class AtError extends MoteError {
-  constructor(message: string, readonly failure: AtFailureKind, readonly cmd: string, readonly reply: string, readonly payloadWritten: boolean) {
-    super(message, "modem");
-    this.name = "AtError";
-  }
+export type AtFailureKind = "error" | "timeout" | "overflow" | "aborted";
+
+export interface AtFailure {
+  readonly failure: AtFailureKind;
+  readonly cmd: string;
+  readonly reply: string;
+  /** The data of a send went out before it failed. */
+  readonly payloadWritten: boolean;
+  /** One line saying what happened, without the "modem: " prefix. */
+  readonly message: string;
 }
+
+/** How a command settled. */
+export type AtResult = { readonly ok: Reply } | AtFailure;
 
 export interface EngineHooks {
   /** Bytes for the serial port. */
@@ -79,10 +87,11 @@ interface Pending {
   announced: number;
   payloadWritten: boolean;
   timer: NodeJS.Timeout | undefined;
-  resolve(r: Reply): void;
-  reject(e: Error): void;
+  settled(r: AtResult): void;
 }
 
+const failure = (cmd: string, kind: AtFailureKind, reply: string, payloadWritten: boolean, message: string): AtFailure =>
+  ({ failure: kind, cmd, reply, payloadWritten, message });
 const GARBAGE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]/;
 const matches = (res: readonly RegExp[], text: string) => res.some((r) => r.test(text));
 const quote = (text: string) => JSON.stringify(text.length > REPLY_QUOTE_CHARS ? `${text.slice(0, REPLY_QUOTE_CHARS)}...` : text);
@@ -90,7 +99,7 @@ const quote = (text: string) => JSON.stringify(text.length > REPLY_QUOTE_CHARS ?
 export class AtEngine {
   readonly tokenizer: Tokenizer;
   private current: Pending | undefined;
-  private readonly waiting: Array<{ start: () => void; reject: (e: Error) => void }> = [];
+  private readonly waiting: Array<{ start: () => void; abort: () => void }> = [];
   /** Where the bytes after a raw header go. */
   private rawSink: "push" | "read" | "drop" = "drop";
   /** Raw bytes that had nowhere to go (a read reply after its command timed out). */
@@ -111,11 +120,11 @@ export class AtEngine {
     for (let t = this.tokenizer.next(); t !== undefined; t = this.tokenizer.next()) this.token(t);
   }
 
-  /** Runs one command (after those already waiting). */
-  run(ex: Exchange): Promise<Reply> {
-    return new Promise<Reply>((resolve, reject) => {
+  /** Runs one command (after those already waiting); never rejects. */
+  run(ex: Exchange): Promise<AtResult> {
+    return new Promise<AtResult>((settled) => {
       const p: Pending = {
-        ex, resolve, reject,
+        ex, settled,
         phase: ex.payload !== undefined || ex.untilPrompt ? "prompt" : "final",
         reply: { final: "", lines: [], data: [], dataBytes: 0 },
         announced: 0,
@@ -125,10 +134,10 @@ export class AtEngine {
       const start = () => {
         this.current = p;
         const ms = Math.ceil(ex.timeoutMs + (ex.cmd.length + 1 + (ex.payload?.length ?? 0)) * this.msPerByte);
-        p.timer = setTimeout(() => this.fail(p, new AtError(`no reply to ${ex.cmd} within ${ms} ms`, "timeout", ex.cmd, "", p.payloadWritten)), ms);
+        p.timer = setTimeout(() => this.fail(p, "timeout", "", `no reply to ${ex.cmd} within ${ms} ms`), ms);
         this.hooks.write(Buffer.from(`${ex.cmd}\r`, "latin1"));
       };
-      if (this.current) this.waiting.push({ start, reject });
+      if (this.current) this.waiting.push({ start, abort: () => settled(failure(ex.cmd, "aborted", "", false, "aborted")) });
       else start();
     });
   }
@@ -138,11 +147,11 @@ export class AtEngine {
     return this.current !== undefined;
   }
 
-  /** Fails the command in flight and every waiting one with `err` (the port closed, the modem rebooted). */
-  abortAll(err: Error): void {
+  /** Settles the command in flight and every waiting one as "aborted" (the port closed, the modem rebooted). */
+  abortAll(): void {
     const waiting = this.waiting.splice(0);
-    if (this.current) this.fail(this.current, err);
-    for (const w of waiting) w.reject(err);
+    if (this.current) this.fail(this.current, "aborted", "", "aborted");
+    for (const w of waiting) w.abort();
   }
 
   /** Bytes written as they are (data in transparent mode, the `+++` escape). */
@@ -222,7 +231,7 @@ export class AtEngine {
       return true;
     }
     if (matches(ex.fail, text)) {
-      this.fail(p, new AtError(`${ex.cmd} failed: ${text}`, "error", ex.cmd, text, p.payloadWritten));
+      this.fail(p, "error", text, `${ex.cmd} failed: ${text}`);
       return true;
     }
     if (p.phase === "final" && matches(ex.ok, text)) {
@@ -251,7 +260,7 @@ export class AtEngine {
   }
 
   private overflow(p: Pending, what: string, reply: string): void {
-    this.fail(p, new AtError(`${p.ex.cmd} answered ${what}`, "overflow", p.ex.cmd, reply, p.payloadWritten));
+    this.fail(p, "overflow", reply, `${p.ex.cmd} answered ${what}`);
   }
 
   private prompt(): void {
@@ -272,15 +281,14 @@ export class AtEngine {
   private succeed(p: Pending): void {
     if (p.ex.passthrough) this.passthrough(true);
     this.settle(p);
-    p.resolve(p.reply);
+    p.settled({ ok: p.reply });
   }
 
-  private fail(p: Pending, err: Error): void {
+  private fail(p: Pending, kind: AtFailureKind, reply: string, message: string): void {
     // An error reply refused the command (no data phase); a timeout or an abort leaves it open.
-    const refused = err instanceof AtError && err.failure === "error";
-    if (p.ex.payload && !p.payloadWritten && this.current === p && !refused) this.owed = p.ex.payload.length;
+    if (p.ex.payload && !p.payloadWritten && this.current === p && kind !== "error") this.owed = p.ex.payload.length;
     this.settle(p);
-    p.reject(err);
+    p.settled(failure(p.ex.cmd, kind, reply, p.payloadWritten, message));
   }
 
   private settle(p: Pending): void {

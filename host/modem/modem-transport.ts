@@ -16,12 +16,15 @@ import { ESP_AT } from "./dialects/esp-at.ts";
 import { BG96 } from "./dialects/bg96.ts";
 import { SIMCOM } from "./dialects/simcom.ts";
 import { ModemDriver, type ModemSocketHandle, type ModemStats, type Timing } from "./modem-driver.ts";
+import type { SerialDevice } from "./serial/serial-link.ts";
 
 export const DIALECTS: Readonly<Record<string, Dialect>> = { "esp-at": ESP_AT, bg96: BG96, simcom: SIMCOM };
 
 export interface ModemTransportOptions {
   /** Serial device, e.g. /dev/ttyUSB0. */
   path: string;
+  /** The line itself, instead of opening `path` (an in-process line in tests). */
+  device?: SerialDevice;
   /** Default 115200. */
   baudRate?: number;
   dialect: "esp-at" | "bg96" | "simcom" | Dialect;
@@ -52,6 +55,7 @@ export class ModemTransport implements Transport {
     checkParams({ host: o.host, port: o.port });
     this.driver = new ModemDriver({
       path: o.path,
+      device: o.device,
       baudRate: o.baudRate ?? 115200,
       dialect,
       params: { apn: o.apn, ssid: o.ssid, password: o.password },

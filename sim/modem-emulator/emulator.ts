@@ -1,5 +1,5 @@
-// startEmulator: a serial line (a socat pty pair, or a real port), the AT engine, one dialect,
-// and the impairments: scripted, scheduled from the seed, or injected by the caller.
+// startEmulator: a serial line (a socat pty pair, a real port, or an in-process line), the AT
+// engine, one dialect, and the impairments: scripted, scheduled from the seed, or injected by the caller.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,7 @@ const URC_HOLD_MS = 2000;
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const defaults = DEFAULTS[options.dialect];
   if (defaults === undefined) throw new Error(`unknown dialect ${String(options.dialect)} (esp-at or bg96)`);
-  if (options.link !== undefined && options.port !== undefined) throw new Error("link and port exclude each other");
+  if ([options.link, options.port, options.line].filter((x) => x !== undefined).length > 1) throw new Error("link, port and line exclude each other");
   if (!(options.baudRate === undefined || options.baudRate >= 300)) throw new Error(`bad baud rate ${options.baudRate}`);
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
@@ -39,7 +39,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   let pair: PtyPair | undefined;
   let dir: string | undefined;
-  let path = options.port;
+  let path = options.port ?? options.line?.path;
   if (path === undefined) {
     dir = mkdtempSync(join(tmpdir(), "mote-modem-"));
     path = options.link ?? join(dir, "tty");
@@ -54,6 +54,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const armed = new Set<Moment>();
   const line = await SerialLine.open({
     path: pair?.inner ?? path,
+    line: options.line,
     baudRate: options.baudRate ?? DEFAULT_BAUD,
     paceInput: pair !== undefined,
     prng,

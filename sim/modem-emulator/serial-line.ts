@@ -1,11 +1,12 @@
 // The modem's end of the serial line: a SerialPort (the inner end of a socat pty pair, or a real
-// USB-UART), paced to baudRate/10 bytes per second each way, with the line impairments (lost
+// USB-UART) or the modem end of an in-process line (tests, no pty), paced to baudRate/10 bytes per second each way, with the line impairments (lost
 // bytes, noise, output in small writes; drawn by the fault model, sim/faults.ts) applied on the way out.
 //
 // A real UART already paces what the host sends, so input is paced only on a pty; output is
 // paced either way (on a real port the UART would do it anyway; pacing here keeps the backlog
 // in the emulator, where push mode can see it).
 import { SerialPort } from "serialport";
+import type { ModemLineEnd } from "../../host/modem/serial/in-process-line.ts";
 import { Pacer } from "../../host/pacer.ts";
 import type { Prng } from "../../host/prng.ts";
 import { Faults } from "../faults.ts";
@@ -17,6 +18,8 @@ const FRAGMENT_GAP_MS = 1;
 
 export interface SerialLineOptions {
   path: string;
+  /** An in-process line instead of the port at `path`. */
+  line?: ModemLineEnd;
   baudRate: number;
   paceInput: boolean;
   prng: Prng;
@@ -27,6 +30,32 @@ export interface SerialLineOptions {
   /** The output queue ran dry. */
   onOutputIdle: () => void;
   onEvent: (text: string) => void;
+}
+
+/** What the emulator needs of its port: a SerialPort or an in-process line end. */
+interface LinePort {
+  write(bytes: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+function serialPortLine(port: SerialPort, opts: SerialLineOptions, deliver: (chunk: Buffer) => void): LinePort {
+  port.on("data", deliver);
+  port.on("error", (err) => opts.onEvent(`serial error: ${err.message}`));
+  return {
+    write: (bytes) => void port.write(bytes),
+    close: async () => {
+      if (!port.isOpen) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        port.close(() => { clearTimeout(timer); resolve(); });
+      });
+    },
+  };
+}
+
+function inProcessLine(end: ModemLineEnd, deliver: (chunk: Buffer) => void): LinePort {
+  end.onData(deliver);
+  return { write: (bytes) => end.write(bytes), close: async () => end.close() };
 }
 
 export class SerialLine {
@@ -44,20 +73,22 @@ export class SerialLine {
   private readonly faults: Faults;
   private fragmentTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly port: LinePort;
 
-  private constructor(private readonly port: SerialPort, private readonly opts: SerialLineOptions) {
+  private constructor(port: SerialPort | ModemLineEnd, private readonly opts: SerialLineOptions) {
     this.faults = new Faults(opts.prng);
     const bytesPerSecond = opts.baudRate / 10;
     this.output = new Pacer({ bytesPerSecond, sink: (chunk) => this.emit(chunk), clock: opts.clock, onIdle: opts.onOutputIdle });
     if (opts.paceInput) this.input = new Pacer({ bytesPerSecond, sink: (chunk) => this.deliver(chunk), clock: opts.clock });
-    port.on("data", (chunk: Buffer) => {
+    const arrived = (chunk: Buffer) => {
       if (this.input) this.input.push(chunk);
       else this.deliver(chunk);
-    });
-    port.on("error", (err) => opts.onEvent(`serial error: ${err.message}`));
+    };
+    this.port = port instanceof SerialPort ? serialPortLine(port, opts, arrived) : inProcessLine(port, arrived);
   }
 
   static open(opts: SerialLineOptions): Promise<SerialLine> {
+    if (opts.line) return Promise.resolve(new SerialLine(opts.line, opts));
     const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate, autoOpen: false });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${opts.path}: not open after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
@@ -111,11 +142,7 @@ export class SerialLine {
     this.output.close();
     this.input?.close();
     clearTimeout(this.fragmentTimer);
-    if (!this.port.isOpen) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1000);
-      this.port.close(() => { clearTimeout(timer); resolve(); });
-    });
+    await this.port.close();
   }
 
   private deliver(chunk: Buffer): void {

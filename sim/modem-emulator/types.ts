@@ -1,5 +1,7 @@
 // The emulator's public types: options, injections, transcript entries and statistics.
 
+import type { ModemLineEnd } from "../../host/modem/serial/in-process-line.ts";
+
 export type DialectName = "esp-at" | "bg96";
 
 /** Things that can go wrong on purpose, by `inject()`, by a script or on a seeded schedule. */
@@ -67,6 +69,8 @@ export interface EmulatorOptions {
   link?: string;
   /** Serve an existing serial device (a USB-UART to a real board) instead. */
   port?: string;
+  /** Or the modem end of an in-process line (host/modem/serial/in-process-line.ts): no pty, no socat. */
+  line?: ModemLineEnd;
   /** Default 115200. Both directions carry baudRate/10 bytes per second (8N1). */
   baudRate?: number;
   /** Time from a command's CR to its reply (default 2 ms ESP-AT, 10 ms BG96). */
