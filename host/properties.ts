@@ -114,7 +114,7 @@ export function readProperties(fw: Firmware, ptr: number, len: number): Properti
 }
 
 /** Parses serialised properties (already validated, or trusted: no checks beyond bounds). */
-export function decodeProperties(b: Buffer): Properties {
+function decodeProperties(b: Buffer): Properties {
   const out: Properties = {};
   let p = 0;
   const str = () => {

@@ -11,7 +11,7 @@ export function packetSize(remaining: i32): i32 {
 }
 
 /** Bytes a Property Length plus properties take (nothing in 3.1.1). */
-export function propsField(v5: bool, len: i32): i32 {
+function propsField(v5: bool, len: i32): i32 {
   return v5 ? varintSize(len) + len : 0;
 }
 
@@ -87,11 +87,6 @@ export function encodePublishHead(dst: usize, v5: bool, flags: u32, topicPtr: us
 }
 
 // ---- PUBACK, PUBREC, PUBREL, PUBCOMP (3.4-3.7) ----
-
-/** Four bytes, or five with a non-zero v5 reason code (the reason may be omitted when 0 and no properties: 3.4.2.1). */
-export function ackSize(v5: bool, reason: u32): i32 {
-  return v5 && reason != 0 ? 5 : 4;
-}
 
 export function encodeAck(dst: usize, type: u32, packetId: u32, reason: u32, v5: bool): usize {
   let withReason = v5 && reason != 0;

@@ -69,7 +69,7 @@ const TABLE_LEN: u32 = Prop.Limit;
 
 // Values captured by the last scan, for the session to act on: one u32 per identifier.
 /** Identifiers seen by the last scan (bit per identifier below 64). */
-export let pSeen: u64 = 0;
+let pSeen: u64 = 0;
 export let pAssignedIdPtr: usize = 0;
 export let pAssignedIdLen: i32 = 0;
 /** Where the last scan found an Authentication Method. */
@@ -95,7 +95,7 @@ export function propSeen(id: u32): bool {
  * values the session needs. Returns 0, MalformedPacket (truncated value, unknown identifier
  * or one not valid for the packet, bad UTF-8) or ProtocolError (repeated, or out of range).
  */
-export function propsScan(end: usize, kind: u32): i32 {
+function propsScan(end: usize, kind: u32): i32 {
   pSeen = 0;
   let savedEnd = rdEnd;
   rdEnd = end;

@@ -12,11 +12,6 @@ export function wrU16(p: usize, v: u32): usize {
   return p + 2;
 }
 
-export function wrU32(p: usize, v: u32): usize {
-  store<u32>(p, bswap<u32>(v));
-  return p + 4;
-}
-
 /** Two-byte length then the bytes (UTF-8 string or binary data). */
 export function wrBinary(p: usize, src: usize, len: i32): usize {
   p = wrU16(p, <u32>len);

@@ -38,7 +38,7 @@ let used: i32 = 0;
 export let obSettled: i32 = 0;
 /** Entries in OB_DONE or OB_DROPPED, awaiting their event. */
 export let obUnreported: i32 = 0;
-export let obEntries: i32 = 0;
+let obEntries: i32 = 0;
 
 @inline export function obState(e: usize): u8 { return load<u8>(e, 4); }
 @inline export function obSetState(e: usize, s: u8): void { store<u8>(e, s, 4); }
@@ -50,8 +50,6 @@ export let obEntries: i32 = 0;
 @inline export function obQos(e: usize): u32 { return (<u32>load<u8>(e, 12) >> 1) & 3; }
 @inline function sizeAt(off: i32): u32 { return load<u32>(OUTBOX + <usize>off); }
 
-export function obBytesUsed(): i32 { return used; }
-
 export function obReset(): void {
   head = 0; tail = 0; used = 0; obSettled = 0; obUnreported = 0; obEntries = 0;
 }
@@ -62,7 +60,7 @@ export function obEntryBytes(wireLen: i32): i32 {
 }
 
 /** True when an entry of `need` bytes fits now. */
-export function obFits(need: i32): bool {
+function obFits(need: i32): bool {
   if (used == 0) return need <= OUTBOX_BYTES;
   if (tail > head || (tail == head && used == 0)) {
     return need <= OUTBOX_BYTES - tail || need <= head;

@@ -25,7 +25,7 @@ export function timerStopAll(): void {
   armed = 0;
 }
 
-export function timerArmed(id: i32): bool {
+function timerArmed(id: i32): bool {
   return (armed & (1 << id)) != 0;
 }
 

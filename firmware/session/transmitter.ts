@@ -19,7 +19,7 @@ import {
 } from "./outbox";
 
 /** Bytes ready in TX. */
-export let txLen: i32 = 0;
+let txLen: i32 = 0;
 /** Outgoing QoS 1/2 messages transmitted and not yet complete (counts against sendQuota). */
 export let inflight: i32 = 0;
 
