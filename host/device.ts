@@ -18,6 +18,7 @@ import { encodeProperties, setProperties, type Properties } from "./properties.t
 import type { FirmwareEvent } from "./events.ts";
 import { Link, type ClosedInfo } from "./link.ts";
 import { Queue } from "./queue.ts";
+import { TopicCache } from "./topic-cache.ts";
 import { MAX_MESSAGE_BYTES_DEFAULT, MessageAssembly } from "./message-assembly.ts";
 import { PacketMeter } from "./packet-meter.ts";
 import { parseBrokerUrl } from "./url.ts";
@@ -59,8 +60,7 @@ export class Device extends EventEmitter {
   private readonly warnedAcks = new Set<string>();
   /** PROPS may hold properties a refused command did not consume. */
   private propsLeft = true;
-  /** UTF-8 bytes of recently used topics: sensors publish to a few topics over and over. */
-  private readonly topicCache = new Map<string, Buffer>();
+  private readonly topicCache = new TopicCache();
 
   constructor(url: string, private readonly o: DeviceOptions = {}) {
     super();
@@ -99,7 +99,7 @@ export class Device extends EventEmitter {
     return new Promise((resolve, reject) => {
       if (this.ending) return reject(new MoteError("the device is ending", "ended"));
       const p: PendingPublish = {
-        topic: this.topicBytes(topic),
+        topic: this.topicCache.bytes(topic),
         // Buffers are not copied (as in MQTT.js): do not change one before its promise settles.
         payload: typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
         qos: opts.qos ?? 0,
@@ -175,16 +175,6 @@ export class Device extends EventEmitter {
     }
     setProperties(this.fw, props);
     this.propsLeft = true;
-  }
-
-  private topicBytes(topic: string): Buffer {
-    let b = this.topicCache.get(topic);
-    if (!b) {
-      b = Buffer.from(topic, "utf8");
-      if (this.topicCache.size >= 256) this.topicCache.clear();
-      this.topicCache.set(topic, b);
-    }
-    return b;
   }
 
   private request(type: PendingRequest["type"], subs: SubscriptionRequest[], properties?: Properties): Promise<number[]> {
