@@ -5,7 +5,7 @@
 // on a Fault. URCs and line events never act themselves: they set a flag or raise a fault
 // (a value) and wake the loop, so one command is in flight and every decision has one place.
 import { AtEngine } from "./at-engine.ts";
-import { checkParams, type Dialect, type DialectParams, type UrcKind } from "./dialect.ts";
+import { checkParams, type Dialect, type UrcKind } from "./dialect.ts";
 import { LineCounters, type ModemStats } from "./driver/byte-counts.ts";
 import { PassthroughEnd } from "./driver/passthrough.ts";
 import { stillPending } from "./driver/replies.ts";

@@ -78,7 +78,9 @@ export function sendOutcome(d: Dialect, r: AtResult, attempt: number, firstDelay
   return { then: "retry", afterMs: retryDelayMs(firstDelayMs, attempt) };
 }
 
-export type ReadOutcome = { readonly then: "read"; readonly data: readonly Buffer[]; readonly bytes: number } | { readonly then: "fail"; readonly fault: Fault };
+export type ReadOutcome =
+  | { readonly then: "read"; readonly data: readonly Buffer[]; readonly bytes: number }
+  | { readonly then: "fail"; readonly fault: Fault };
 
 const EMPTY_READ: ReadOutcome = { then: "read", data: [], bytes: 0 };
 

@@ -17,7 +17,9 @@ import type { UrcKind } from "../dialect.ts";
 export type DriverState = "PORT_CLOSED" | "SYNC" | "CONFIG" | "BEARER_UP" | "READY" | "SOCK_OPENING" | "ONLINE" | "SOCK_CLOSING";
 
 /** How far up the ladder a state is: a fault only ever moves the driver down. */
-export const RANK: Readonly<Record<DriverState, number>> = { PORT_CLOSED: 0, SYNC: 1, CONFIG: 2, BEARER_UP: 3, READY: 4, SOCK_OPENING: 5, ONLINE: 6, SOCK_CLOSING: 7 };
+export const RANK: Readonly<Record<DriverState, number>> = {
+  PORT_CLOSED: 0, SYNC: 1, CONFIG: 2, BEARER_UP: 3, READY: 4, SOCK_OPENING: 5, ONLINE: 6, SOCK_CLOSING: 7,
+};
 
 /** A failure as a value: the one line the caller gets, and the state it sends the driver back to. */
 export interface Fault {

@@ -5,14 +5,17 @@
 import type { AtEngine, AtResult, Exchange } from "../at-engine.ts";
 import { fill, type Dialect, type DialectParams, type Step } from "../dialect.ts";
 import type { PassthroughEnd } from "./passthrough.ts";
-import { ABORTED, commandFault, isBusy, openOutcome, probeFault, readOutcome, retryDelayMs, sendOutcome, stepOutcome, syncAttempt, type ReadOutcome } from "./replies.ts";
+import {
+  ABORTED, commandFault, isBusy, openOutcome, probeFault, readOutcome, retryDelayMs, sendOutcome, stepOutcome, syncAttempt,
+  type ReadOutcome,
+} from "./replies.ts";
 import { fault, type DriverState, type Fault } from "./states.ts";
 import type { Timing } from "./options.ts";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Guard times must not be cut short: a timer may fire a little before its time on performance.now(). */
-export async function sleepUntil(deadline: number): Promise<void> {
+async function sleepUntil(deadline: number): Promise<void> {
   for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) await sleep(Math.ceil(left));
 }
 
@@ -48,7 +51,7 @@ const SYNC_SETTLE_MS = 200;
 const ESCAPE_ATTEMPT = 2;
 
 /** One command; "busy" replies (the modem is still at something else) are tried again a few times. */
-export async function runCommand(ctx: StepContext, ex: Exchange): Promise<AtResult> {
+async function runCommand(ctx: StepContext, ex: Exchange): Promise<AtResult> {
   for (let attempt = 0; ; attempt++) {
     const r = await ctx.engine.run(ex);
     if (!isBusy(ctx.dialect, r, attempt)) return r;
