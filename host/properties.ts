@@ -2,6 +2,7 @@
 // The host serialises them into the firmware's PROPS region and reads them from events;
 // the firmware validates every property it sends or receives (firmware/codec/properties.ts),
 // so this file only maps between objects and bytes.
+import { MoteError, usageError } from "./errors.ts";
 import type { Firmware } from "./firmware.ts";
 import { Prop } from "../firmware/prop.ts";
 
@@ -46,7 +47,6 @@ const BY_NAME = new Map(PROPERTY_TABLE.map((p) => [p.name, p]));
 const BOOLEAN_NAMES = new Set(["payloadFormatIndicator", "requestProblemInformation", "requestResponseInformation", "retainAvailable",
   "wildcardSubscriptionAvailable", "subscriptionIdentifiersAvailable", "sharedSubscriptionAvailable"]);
 
-export class PropertyError extends Error {}
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -60,27 +60,27 @@ function varint(n: number): number[] {
 }
 
 function lengthPrefixed(b: Buffer): Buffer {
-  if (b.length > 0xffff) throw new PropertyError(`a property value of ${b.length} bytes exceeds 65,535`);
+  if (b.length > 0xffff) throw usageError(`a property value of ${b.length} bytes exceeds 65,535`);
   return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
 }
 
 function integer(info: PropertyInfo, v: number): Buffer {
   const max = { byte: 0xff, u16: 0xffff, u32: 0xffffffff, varint: 268435455 }[info.kind as "byte"];
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new PropertyError(`property ${info.name}: ${v} is out of range`);
+  if (!Number.isInteger(v) || v < 0 || v > max) throw usageError(`property ${info.name}: ${v} is out of range`);
   if (info.kind === "byte") return Buffer.from([v]);
   if (info.kind === "u16") return Buffer.from([v >> 8, v & 0xff]);
   if (info.kind === "u32") { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; }
   return Buffer.from(varint(v));
 }
 
-/** Serialises properties (without the Property Length). Throws PropertyError on an unknown name or bad value. */
+/** Serialises properties (without the Property Length). Throws a usage MoteError on an unknown name or bad value. */
 export function encodeProperties(props: Properties | undefined): Buffer {
   if (!props) return Buffer.alloc(0);
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(props)) {
     if (value === undefined) continue;
     const info = BY_NAME.get(name);
-    if (!info) throw new PropertyError(`unknown MQTT 5 property '${name}'`);
+    if (!info) throw usageError(`unknown MQTT 5 property '${name}'`);
     const id = Buffer.from([info.id]);
     if (info.kind === "pair") {
       for (const [k, v] of Object.entries(value as Record<string, string | string[]>)) {
@@ -104,7 +104,7 @@ export function setProperties(fw: Firmware, bytes: Uint8Array): void {
   if (bytes.length === 0 && fw.propsSize === 0) return; // a 3.1.1-only profile has no properties to clear
   fw.memory.set(bytes, fw.props);
   const rc = fw.exports.propsSet(bytes.length);
-  if (rc < 0) throw new PropertyError(`${bytes.length} bytes of properties exceed PROPS_BYTES (${fw.propsSize})`);
+  if (rc < 0) throw new MoteError(`${bytes.length} bytes of properties exceed PROPS_BYTES (${fw.propsSize})`, "budget");
 }
 
 /** Reads properties the firmware has validated, at [ptr, ptr+len) of its memory. */
@@ -131,7 +131,7 @@ function decodeProperties(b: Buffer): Properties {
       if (!(byte & 0x80)) break;
     }
     const info = BY_ID.get(id);
-    if (!info) throw new PropertyError(`unknown property identifier 0x${id.toString(16)}`);
+    if (!info) throw new MoteError(`unknown property identifier 0x${id.toString(16)}`, "protocol");
     if (info.kind === "pair") {
       const k = str().toString("utf8");
       const v = str().toString("utf8");

@@ -4,7 +4,8 @@
 // reached by using up N-1 identifiers first, and the identifier it returns is checked.
 import { Harness, connackBytes } from "./harness.ts";
 import { configure, disconnect, publish, subscribe, unsubscribe, type ConnectOptions } from "../../host/commands.ts";
-import { encodeProperties, setProperties, PropertyError, type Properties } from "../../host/properties.ts";
+import { encodeProperties, setProperties, type Properties } from "../../host/properties.ts";
+import { MoteError } from "../../host/errors.ts";
 import { EventType, Status } from "../../host/abi.ts";
 import { fromJson, mqttGenerate, type Packet, type Version } from "./codec-packets.ts";
 
@@ -34,7 +35,7 @@ function guard<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof PropertyError) throw new Refused("PropertyError");
+    if (e instanceof MoteError && (e.kind === "usage" || e.kind === "budget")) throw new Refused("PropertyError");
     throw e;
   }
 }
