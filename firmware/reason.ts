@@ -1,4 +1,5 @@
 // MQTT reason codes: one table for firmware and host (the host imports this file as TypeScript).
+// Plain TypeScript on purpose (no AssemblyScript types or builtins), like abi-numbers.ts.
 // Values and wording are the MQTT 5.0 specification's (section 2.4, Reason Code); MQTT 3.1.1
 // CONNACK return codes 1-5 are mapped onto their 5.0 equivalents by the firmware.
 
@@ -48,52 +49,56 @@ export enum Reason {
   WildcardSubscriptionsNotSupported = 0xa2,
 }
 
-/** The specification's name for a reason code (host side; never reachable from firmware exports). */
-export function reasonText(code: i32): string {
+/**
+ * The specification's name for a reason code (host side; never reachable from firmware exports).
+ * The parameter is typed Reason, a type both compilers know, so no AssemblyScript type reaches
+ * the host's declarations; any number is a Reason to TypeScript.
+ */
+export function reasonText(code: Reason): string {
   switch (code) {
-    case 0x00: return "Success";
-    case 0x01: return "Granted QoS 1";
-    case 0x02: return "Granted QoS 2";
-    case 0x04: return "Disconnect with Will Message";
-    case 0x10: return "No matching subscribers";
-    case 0x11: return "No subscription existed";
-    case 0x18: return "Continue authentication";
-    case 0x19: return "Re-authenticate";
-    case 0x80: return "Unspecified error";
-    case 0x81: return "Malformed Packet";
-    case 0x82: return "Protocol Error";
-    case 0x83: return "Implementation specific error";
-    case 0x84: return "Unsupported Protocol Version";
-    case 0x85: return "Client Identifier not valid";
-    case 0x86: return "Bad User Name or Password";
-    case 0x87: return "Not authorized";
-    case 0x88: return "Server unavailable";
-    case 0x89: return "Server busy";
-    case 0x8a: return "Banned";
-    case 0x8b: return "Server shutting down";
-    case 0x8c: return "Bad authentication method";
-    case 0x8d: return "Keep Alive timeout";
-    case 0x8e: return "Session taken over";
-    case 0x8f: return "Topic Filter invalid";
-    case 0x90: return "Topic Name invalid";
-    case 0x91: return "Packet Identifier in use";
-    case 0x92: return "Packet Identifier not found";
-    case 0x93: return "Receive Maximum exceeded";
-    case 0x94: return "Topic Alias invalid";
-    case 0x95: return "Packet too large";
-    case 0x96: return "Message rate too high";
-    case 0x97: return "Quota exceeded";
-    case 0x98: return "Administrative action";
-    case 0x99: return "Payload format invalid";
-    case 0x9a: return "Retain not supported";
-    case 0x9b: return "QoS not supported";
-    case 0x9c: return "Use another server";
-    case 0x9d: return "Server moved";
-    case 0x9e: return "Shared Subscriptions not supported";
-    case 0x9f: return "Connection rate exceeded";
-    case 0xa0: return "Maximum connect time";
-    case 0xa1: return "Subscription Identifiers not supported";
-    case 0xa2: return "Wildcard Subscriptions not supported";
+    case Reason.Success: return "Success";
+    case Reason.GrantedQoS1: return "Granted QoS 1";
+    case Reason.GrantedQoS2: return "Granted QoS 2";
+    case Reason.DisconnectWithWill: return "Disconnect with Will Message";
+    case Reason.NoMatchingSubscribers: return "No matching subscribers";
+    case Reason.NoSubscriptionExisted: return "No subscription existed";
+    case Reason.ContinueAuthentication: return "Continue authentication";
+    case Reason.ReAuthenticate: return "Re-authenticate";
+    case Reason.UnspecifiedError: return "Unspecified error";
+    case Reason.MalformedPacket: return "Malformed Packet";
+    case Reason.ProtocolError: return "Protocol Error";
+    case Reason.ImplementationSpecificError: return "Implementation specific error";
+    case Reason.UnsupportedProtocolVersion: return "Unsupported Protocol Version";
+    case Reason.ClientIdentifierNotValid: return "Client Identifier not valid";
+    case Reason.BadUserNameOrPassword: return "Bad User Name or Password";
+    case Reason.NotAuthorized: return "Not authorized";
+    case Reason.ServerUnavailable: return "Server unavailable";
+    case Reason.ServerBusy: return "Server busy";
+    case Reason.Banned: return "Banned";
+    case Reason.ServerShuttingDown: return "Server shutting down";
+    case Reason.BadAuthenticationMethod: return "Bad authentication method";
+    case Reason.KeepAliveTimeout: return "Keep Alive timeout";
+    case Reason.SessionTakenOver: return "Session taken over";
+    case Reason.TopicFilterInvalid: return "Topic Filter invalid";
+    case Reason.TopicNameInvalid: return "Topic Name invalid";
+    case Reason.PacketIdentifierInUse: return "Packet Identifier in use";
+    case Reason.PacketIdentifierNotFound: return "Packet Identifier not found";
+    case Reason.ReceiveMaximumExceeded: return "Receive Maximum exceeded";
+    case Reason.TopicAliasInvalid: return "Topic Alias invalid";
+    case Reason.PacketTooLarge: return "Packet too large";
+    case Reason.MessageRateTooHigh: return "Message rate too high";
+    case Reason.QuotaExceeded: return "Quota exceeded";
+    case Reason.AdministrativeAction: return "Administrative action";
+    case Reason.PayloadFormatInvalid: return "Payload format invalid";
+    case Reason.RetainNotSupported: return "Retain not supported";
+    case Reason.QoSNotSupported: return "QoS not supported";
+    case Reason.UseAnotherServer: return "Use another server";
+    case Reason.ServerMoved: return "Server moved";
+    case Reason.SharedSubscriptionsNotSupported: return "Shared Subscriptions not supported";
+    case Reason.ConnectionRateExceeded: return "Connection rate exceeded";
+    case Reason.MaximumConnectTime: return "Maximum connect time";
+    case Reason.SubscriptionIdentifiersNotSupported: return "Subscription Identifiers not supported";
+    case Reason.WildcardSubscriptionsNotSupported: return "Wildcard Subscriptions not supported";
   }
   return "Unknown reason code";
 }
