@@ -5,17 +5,16 @@
 // @assemblyscript/loader is not used: the ABI passes numbers only, so plain WebAssembly
 // instantiation needs no runtime exports, and it is ~2x faster to instantiate at fleet scale.
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.ts";
 import {
   ABI_VERSION, BUDGET_NAMES, COUNTER_NAMES, Control, EV, Info, REGION_NAMES, Region, type BudgetName, type FirmwareExports, type RawExports,
 } from "./abi.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const modules = new Map<string, WebAssembly.Module>();
 
 export function wasmPath(profile: string): string {
-  return join(ROOT, "build", "firmware", `${profile}.wasm`);
+  return join(PACKAGE_ROOT, "build", "firmware", `${profile}.wasm`);
 }
 
 /** The compiled module of a profile (compiled on first use, then shared). */

@@ -11,14 +11,17 @@ import { fileURLToPath } from "node:url";
 export const TRAP_HANDLER_SENSORS_MAX = 12_000;
 export const NO_TRAP_HANDLER = "--disable-wasm-trap-handler";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "cli.ts");
+// The sources run through tsx (a clone); the compiled copy (dist/sim/cli.js, the package) runs as is.
+const HERE = fileURLToPath(import.meta.url);
+const FROM_SOURCE = HERE.endsWith(".ts");
+const CLI = join(dirname(HERE), FROM_SOURCE ? "cli.ts" : "cli.js");
 
 export const trapHandlerOff = () => process.execArgv.includes(NO_TRAP_HANDLER);
 
 /** Runs `sim/cli.ts argv` in a child without the trap handler; resolves with its exit code. */
 export function runWithoutTrapHandler(argv: string[], io: { out: (t: string) => void; err: (t: string) => void }): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [NO_TRAP_HANDLER, "--expose-gc", "--import", "tsx", CLI, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [NO_TRAP_HANDLER, "--expose-gc", ...(FROM_SOURCE ? ["--import", "tsx"] : []), CLI, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (b: Buffer) => io.out(b.toString()));
     child.stderr.on("data", (b: Buffer) => io.err(b.toString()));
     // A Ctrl-C reaches the child through the terminal; an interrupt of this process is passed on.

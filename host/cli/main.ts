@@ -4,7 +4,10 @@
 // sim. Usage errors exit 2, runtime errors 1, each as one line on stderr prefixed `mote pub:` /
 // `mote sub:` / `mote sim:`; never a stack trace. The network side (Device, transports) is
 // loaded only once the flags are good, so --help and usage errors answer quickly.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { errorLine, exitStatus, isKind } from "../errors.ts";
+import { PACKAGE_ROOT } from "../package-root.ts";
 import { parseArgs, type Command } from "./args.ts";
 import { buildConfig } from "./config.ts";
 import { commandHelp, mainHelp } from "./help.ts";
@@ -56,6 +59,10 @@ export async function runMote(argv: string[], extra: Readonly<Record<string, Cli
     await write(process.stdout, mainHelp());
     return exit(0, "mote");
   }
+  if (name === "--version") {
+    await write(process.stdout, `${packageVersion()}\n`);
+    return exit(0, "mote");
+  }
   const tool = name === "bridge" ? BRIDGE : Object.hasOwn(extra, name) ? extra[name] : undefined;
   if (tool) return toolCommand(name, tool, rest);
   if (!COMMANDS.includes(name as Command)) {
@@ -81,16 +88,21 @@ export async function runMote(argv: string[], extra: Readonly<Record<string, Cli
   const keepAlive = setInterval(() => {}, 1 << 30);
   const interrupted = interruption();
   try {
-    const { runPub } = await import("./pub.ts");
-    const { runSub } = await import("./sub.ts");
     const warn = (line: string) => { process.stderr.write(`${prefix}: ${line}\n`); };
-    const code = command === "pub" ? await runPub(config, interrupted, warn) : await runSub(config, interrupted, warn);
+    // Only the command that runs is loaded.
+    const code = command === "pub"
+      ? await (await import("./pub.ts")).runPub(config, interrupted, warn)
+      : await (await import("./sub.ts")).runSub(config, interrupted, warn);
     clearInterval(keepAlive);
     return exit(code, prefix);
   } catch (e) {
     return exit(exitStatus(e), prefix, errorLine(e));
   }
 }
+
+/** `mote --version`: the version in the package's package.json. */
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 

@@ -2,10 +2,16 @@
 // "mqtt". Bytes on the wire include the HTTP upgrade and the frame headers.
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
-import WebSocket, { createWebSocketStream } from "ws";
+import { createRequire } from "node:module";
+import type * as Ws from "ws";
 import type { Transport } from "./transport.ts";
 import { WireCount } from "./wire-count.ts";
 import { TlsTransport, type TlsOptions } from "./tls.ts";
+
+// `ws` costs ~30 ms to load: it is required on the first WebSocket connection, so `mote pub` over
+// TCP never pays for it (ws is CommonJS, so a synchronous require serves open()).
+let ws: typeof Ws | undefined;
+const loadWs = (): typeof Ws => (ws ??= createRequire(import.meta.url)("ws") as typeof Ws);
 
 export class WebSocketTransport implements Transport {
   readonly kind: string;
@@ -19,6 +25,7 @@ export class WebSocketTransport implements Transport {
   }
 
   open(): Duplex {
+    const { WebSocket, createWebSocketStream } = loadWs();
     const ws = new WebSocket(this.url, "mqtt", { ...(this.tls?.tlsOptions() ?? {}), perMessageDeflate: false });
     const stream = createWebSocketStream(ws);
     // The socket carries the HTTP upgrade too: it is counted from the request on.
