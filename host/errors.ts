@@ -40,12 +40,15 @@ export interface ErrorDetails {
   reasonCode?: number;
   /** The firmware's local status that caused it. */
   status?: Status;
+  /** The status a command line ends with, when not the kind's (mosquitto_pub/sub exit with a refused CONNACK's code). */
+  exitStatus?: number;
 }
 
 export class MoteError extends Error {
   readonly permanent: boolean;
   readonly reasonCode?: number;
   readonly status?: Status;
+  readonly exitStatus?: number;
 
   constructor(message: string, readonly kind: ErrorKind, details: ErrorDetails = {}) {
     super(message);
@@ -53,14 +56,15 @@ export class MoteError extends Error {
     this.permanent = details.permanent ?? false;
     this.reasonCode = details.reasonCode;
     this.status = details.status;
+    this.exitStatus = details.exitStatus;
   }
 }
 
 /** Bad input from the user (a flag, a URL, a config file): one line, exit status 2. */
 export const usageError = (message: string) => new MoteError(message, "usage");
 
-/** The exit status of a command line that ends with this error: 2 for usage, 1 for the rest (as mosquitto_pub/sub). */
-export const exitStatus = (e: unknown) => (isKind(e, "usage") ? 2 : 1);
+/** The exit status of a command line that ends with this error: its own if it has one, else 2 for usage and 1 for the rest. */
+export const exitStatus = (e: unknown) => (e instanceof MoteError && e.exitStatus !== undefined ? e.exitStatus : isKind(e, "usage") ? 2 : 1);
 
 /** True when e is a MoteError of this kind. */
 export const isKind = (e: unknown, kind: ErrorKind): e is MoteError => e instanceof MoteError && e.kind === kind;

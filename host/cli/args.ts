@@ -67,7 +67,13 @@ export interface ParsedArgs {
   wifiPassword?: string;
   serial?: string;
   baud?: number;
+  debug?: boolean;
+  idPrefix?: string;
+  bindAddress?: string;
+  unix?: string;
+  tlsVersion?: "TLSv1.3" | "TLSv1.2" | "TLSv1.1";
   // pub
+  maxInflight?: number;
   message?: string;
   file?: string;
   stdinFile?: boolean;
@@ -80,6 +86,14 @@ export interface ParsedArgs {
   count?: number;
   timeout?: number;
   verbose?: boolean;
+  format?: string;
+  noEol?: boolean;
+  noRetained?: boolean;
+  retainedOnly?: boolean;
+  removeRetained?: boolean;
+  exitAfterSubscribe?: boolean;
+  filterOut: string[];
+  unsubscribe: string[];
   /** The spelling each field was given with (for messages about one flag against another). */
   given: Partial<Record<keyof ParsedArgs, string>>;
 }
@@ -143,6 +157,16 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "serial line speed for --modem or --serial, 8N1 (default 115200)" },
   { names: ["--quiet"], key: "quiet", arity: 0, commands: BOTH,
     help: "do not print what the run survives (the broker's disconnect reasons, its slips); errors that end the run are still printed" },
+  { names: ["-d", "--debug"], key: "debug", arity: 0, commands: BOTH,
+    help: "print every MQTT packet both ways to stderr: what it says (mosquitto's -d lines) and its bytes in hex" },
+  { names: ["-I", "--id-prefix"], key: "idPrefix", arity: 1, commands: BOTH, arg: "prefix",
+    help: "client identifier: this prefix followed by the process id (not with -i)" },
+  { names: ["-A"], key: "bindAddress", arity: 1, commands: BOTH, arg: "address", help: "bind the outgoing socket to this local address" },
+  { names: ["--unix"], key: "unix", arity: 1, commands: BOTH, arg: "path",
+    help: "connect through this Unix domain socket instead of TCP (not with -h, -p, -L, --url)" },
+  { names: ["--tls-version"], key: "tlsVersion", arity: 1, commands: BOTH, arg: "version",
+    value: { type: "choice", choices: { "tlsv1.3": "TLSv1.3", "tlsv1.2": "TLSv1.2", "tlsv1.1": "TLSv1.1" }, label: "tlsv1.3, tlsv1.2 or tlsv1.1" },
+    help: "the one TLS version to speak: tlsv1.3, tlsv1.2 or tlsv1.1 (default: what both sides support)" },
   { names: ["--stats"], key: "stats", arity: 0, commands: BOTH,
     help: "at the end, print to stderr the bytes sent and received per MQTT packet type, and on the wire (TLS, WebSocket framing included)" },
 
@@ -157,12 +181,29 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "send the message (-m, -f, -s, -n) count times, each after the previous one completed" },
   { names: ["--repeat-delay"], key: "repeatDelay", arity: 1, commands: PUB, arg: "seconds", value: { type: "seconds" },
     help: "wait this long (decimals allowed) after a message completed before the next repeat" },
+  { names: ["-M"], key: "maxInflight", arity: 1, commands: PUB, arg: "count", value: { type: "int", min: 1, max: 65535 },
+    help: "at most this many QoS 1/2 messages in flight (default 20, as mosquitto_pub)" },
 
   { names: ["-C"], key: "count", arity: 1, commands: SUB, arg: "count", value: { type: "int", min: 1, max: 2147483647 },
     help: "exit (with a normal DISCONNECT) after this many messages" },
   { names: ["-W"], key: "timeout", arity: 1, commands: SUB, arg: "seconds", value: { type: "int", min: 1, max: 2147483 },
-    help: "exit after this many seconds from connecting; exit status 1 when no message arrived" },
-  { names: ["-v", "--verbose"], key: "verbose", arity: 0, commands: SUB, help: "print 'topic payload' instead of the payload alone" },
+    help: "exit after this many seconds from connecting, with status 27 (as mosquitto_sub) unless -C or -E ended it first" },
+  { names: ["-v", "--verbose"], key: "verbose", arity: 0, commands: SUB,
+    help: "print 'topic payload' instead of the payload alone ('topic (null)' for an empty message)" },
+  { names: ["-F"], key: "format", arity: 1, commands: SUB, arg: "format",
+    help: "print each message in this format, as mosquitto_sub -F (see below); overrides -v" },
+  { names: ["-N"], key: "noEol", arity: 0, commands: SUB, help: "do not end each printed message with a newline" },
+  { names: ["-R"], key: "noRetained", arity: 0, commands: SUB, help: "do not print stale messages (those with the retain flag set)" },
+  { names: ["--retained-only"], key: "retainedOnly", arity: 0, commands: SUB,
+    help: "print only retained messages, and exit at the first message that is not retained (not with -R)" },
+  { names: ["--remove-retained"], key: "removeRetained", arity: 0, commands: SUB,
+    help: "clear each retained message received (an empty retained QoS 1 publish to its topic); -T spares topics" },
+  { names: ["-T"], key: "filterOut", arity: 1, commands: SUB, multiple: true, arg: "filter",
+    help: "ignore messages whose topic matches this filter (repeat for several)" },
+  { names: ["-U"], key: "unsubscribe", arity: 1, commands: SUB, multiple: true, arg: "filter",
+    help: "unsubscribe from this filter after connecting (repeat for several; with -c, ends a stored subscription)" },
+  { names: ["-E"], key: "exitAfterSubscribe", arity: 0, commands: SUB,
+    help: "exit once the broker has acknowledged the subscriptions (with -c: make a session's subscriptions, then leave)" },
 ];
 
 const BY_NAME = new Map<string, FlagSpec>(FLAGS.flatMap((f) => f.names.map((n) => [n, f] as const)));
@@ -194,7 +235,7 @@ function readValue(flag: string, kind: ValueKind | undefined, text: string): str
 
 /** Parses the arguments after the command name. Throws UsageError with a one-line message. */
 export function parseArgs(command: Command, argv: readonly string[]): ParsedArgs {
-  const out: ParsedArgs = { command, topics: [], properties: [], given: {} };
+  const out: ParsedArgs = { command, topics: [], properties: [], filterOut: [], unsubscribe: [], given: {} };
   const record = out as unknown as Record<string, unknown>;
   const groups = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {

@@ -8,6 +8,7 @@ import type { Properties } from "../properties.ts";
 import { parseBrokerUrl } from "../url.ts";
 import { type ParsedArgs } from "./args.ts";
 import { parsePropertyFlags } from "./properties-flag.ts";
+import { checkFormat } from "./format.ts";
 
 const U32_MAX = 4294967295;
 
@@ -49,6 +50,19 @@ export interface CliConfig {
   }
     | { kind: "serial"; path: string; baudRate: number };
   subscribeProperties?: Properties;
+  /** -d: print every packet both ways, decoded, with its bytes. */
+  debug: boolean;
+  /** The socket when it is not the URL's own: --unix, -A, --tls-version (mqtt:// and mqtts:// only). */
+  socket?: { unix?: string; bindAddress?: string; tlsVersion?: "TLSv1.3" | "TLSv1.2" | "TLSv1.1" };
+  // sub output (mosquitto_sub's -F, -N, -R, -T, --retained-only, --remove-retained, -U, -E)
+  format?: string;
+  eol: boolean;
+  noRetained: boolean;
+  retainedOnly: boolean;
+  removeRetained: boolean;
+  filterOut: string[];
+  unsubscribe: string[];
+  exitAfterSubscribe: boolean;
 }
 
 /** mosq-style generated client id: 'mote-' and 18 random letters and digits (23 characters, the 3.1.1 limit). */
@@ -169,8 +183,10 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   }
 
   // Session.
+  if (a.idPrefix !== undefined && a.clientId !== undefined) throw usageError("-i and -I cannot be used together");
+  const clientId = a.idPrefix !== undefined ? `${a.idPrefix}${process.pid}` : a.clientId;
   const clean = !a.noClean;
-  if (!clean && a.clientId === undefined) throw usageError("-c needs a client id: give -i id");
+  if (!clean && clientId === undefined) throw usageError("-c needs a client id: give -i id or -I prefix");
   if (a.clientId === "" && (!clean || (version === 5 && a.sessionExpiry))) throw usageError("-i: an empty client id cannot keep a session");
   if (a.password !== undefined && username === undefined && version === 4) throw usageError("-P needs -u with MQTT 3.1.1");
   const connect: Properties = { ...bags.connect };
@@ -179,7 +195,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     if (expiry !== undefined && connect.sessionExpiryInterval !== undefined) {
       throw usageError("the session expiry interval is given twice (-x or -c, and -D connect session-expiry-interval)");
     }
-    if (expiry === U32_MAX && a.clientId === undefined) throw usageError("a session that never expires needs a client id: give -i id");
+    if (expiry === U32_MAX && clientId === undefined) throw usageError("a session that never expires needs a client id: give -i id");
     if (expiry) connect.sessionExpiryInterval = expiry;
   }
 
@@ -195,7 +211,8 @@ export function buildConfig(a: ParsedArgs): CliConfig {
 
   const device: DeviceOptions = {
     protocolVersion: version,
-    clientId: a.clientId ?? generateClientId(),
+    clientId: clientId ?? generateClientId(),
+    maxInflight: a.maxInflight,
     clean,
     keepalive: a.keepalive ?? 60,
     username,
@@ -232,8 +249,28 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     line = { kind: "serial", path: a.serial, baudRate: a.baud ?? 115200 };
   }
 
+  let socket: CliConfig["socket"];
+  if (a.unix !== undefined || a.bindAddress !== undefined || a.tlsVersion !== undefined) {
+    const flag = a.given.unix ?? a.given.bindAddress ?? a.given.tlsVersion;
+    if (line || url.startsWith("ws")) throw usageError(`${flag} works on mqtt:// and mqtts:// connections only (not WebSocket, --modem or --serial)`);
+    if (a.unix !== undefined) {
+      for (const k of ["host", "port", "mqttUrl", "brokerUrl", "bindAddress"] as const) {
+        if (a[k] !== undefined) throw usageError(`--unix cannot be combined with ${a.given[k]}`);
+      }
+    }
+    if (a.tlsVersion !== undefined && !tls) throw usageError(`${a.given.tlsVersion} needs a TLS connection (--cafile, -p 8883, -L mqtts://, --url mqtts://)`);
+    socket = { unix: a.unix, bindAddress: a.bindAddress, tlsVersion: a.tlsVersion };
+    if (a.unix !== undefined) where = a.unix;
+  }
+  if (a.noRetained && a.retainedOnly) throw usageError("-R and --retained-only cannot be used together: -R drops what --retained-only keeps");
+  a.filterOut.forEach(checkFilter);
+  a.unsubscribe.forEach(checkFilter);
+  if (a.format !== undefined) checkFormat(a.format);
+
   const config: CliConfig = {
-    line,
+    line, socket, debug: a.debug ?? false, format: a.format, eol: !a.noEol, noRetained: a.noRetained ?? false,
+    retainedOnly: a.retainedOnly ?? false, removeRetained: a.removeRetained ?? false, filterOut: a.filterOut, unsubscribe: a.unsubscribe,
+    exitAfterSubscribe: a.exitAfterSubscribe ?? false,
     command: cmd, url, where, device, version, topics, qos: (a.qos ?? 0) as 0 | 1 | 2,
     disconnectProperties: bags.disconnect, retain: a.retain ?? false, repeat: a.repeat ?? 1,
     repeatDelayMs: Math.round((a.repeatDelay ?? 0) * 1000), verbose: a.verbose ?? false, stats: a.stats ?? false, quiet: a.quiet ?? false,

@@ -8,9 +8,20 @@ import { SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
 import type { Transport } from "../transports/transport.ts";
 import { sleep } from "../sleep.ts";
+import { traceDevice } from "./debug-trace.ts";
 
 /** Any error as a MoteError (its one line kept). */
 const asMoteError = (e: unknown) => (e instanceof MoteError ? e : new MoteError(errorLine(e), "network"));
+
+/** MQTT 5 reason codes the firmware reports for 3.1.1's CONNACK return codes 1-5. */
+const RETURN_CODES_311 = new Map([[0x84, 1], [0x85, 2], [0x88, 3], [0x86, 4], [0x87, 5]]);
+
+/** A refused CONNACK exits with its code, as mosquitto_pub/sub do: the 5.0 reason code, or 3.1.1's return code. */
+function withConnackStatus(e: MoteError, version: 4 | 5): MoteError {
+  if (e.kind !== "refused" || e.reasonCode === undefined) return e;
+  const code = version === 5 ? e.reasonCode : RETURN_CODES_311.get(e.reasonCode) ?? 1;
+  return new MoteError(e.message, e.kind, { reasonCode: e.reasonCode, permanent: e.permanent, status: e.status, exitStatus: code });
+}
 
 export class Session {
   /** Rejects with the error that ended the connection for good; never resolves. */
@@ -48,11 +59,12 @@ export class Session {
     let session: Session | undefined;
     try {
       await connectAsync(cfg.url, { ...cfg.device, transport: await lineTransport(cfg) }, (d) => {
+        if (cfg.debug) traceDevice(d, cfg.device.clientId ?? "", cfg.version === 5, (text) => { process.stderr.write(text); });
         session = new Session(d, cfg, warn);
         attach(d);
       });
     } catch (e) {
-      throw session?.failed ?? asMoteError(e);
+      throw withConnackStatus(session?.failed ?? asMoteError(e), cfg.version);
     }
     return session!;
   }
@@ -130,6 +142,10 @@ function byteReport(d: Device): string {
 /** The transport of --modem or --serial (undefined: the URL's own network transport). */
 async function lineTransport(cfg: CliConfig): Promise<Transport | undefined> {
   const l = cfg.line;
+  if (cfg.socket) {
+    const { SocketTransport } = await import("./socket-transport.ts");
+    return new SocketTransport(cfg.url, cfg.socket, cfg.device);
+  }
   if (l === undefined) return undefined;
   if (l.kind === "serial") {
     const { SerialTransport } = await import("../transports/serial.ts");
