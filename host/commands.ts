@@ -2,7 +2,11 @@
 // command gets offsets. Return values are the firmware's: packet id (>= 0) or -Status.
 import type { Firmware } from "./firmware.ts";
 import { PacketType, Status } from "./abi.ts";
-import { encodeProperties, setProperties, type Properties } from "./properties.ts";
+import {
+  encodeProperties, setProperties, type ConnectProperties, type DisconnectProperties, type PublishProperties, type SubscribeProperties,
+  type UnsubscribeProperties, type WillProperties,
+} from "./properties.ts";
+import type { QoS } from "./device-options.ts";
 
 export interface ConnectOptions {
   version?: 4 | 5;
@@ -11,8 +15,8 @@ export interface ConnectOptions {
   keepalive?: number;
   username?: string;
   password?: string | Buffer;
-  will?: { topic: string; payload: string | Buffer; qos?: number; retain?: boolean; properties?: Properties };
-  properties?: Properties;
+  will?: { topic: string; payload: string | Buffer; qos?: number; retain?: boolean; properties?: WillProperties };
+  properties?: ConnectProperties;
 }
 
 const toBuf = (v: string | Uint8Array) => (typeof v === "string" ? Buffer.from(v, "utf8") : v);
@@ -22,9 +26,9 @@ const toBuf = (v: string | Uint8Array) => (typeof v === "string" ? Buffer.from(v
  * caller set them: Receive Maximum (inbound QoS 2 slots), Topic Alias Maximum (inbound alias
  * slots) and Maximum Packet Size (when the profile caps it).
  */
-export function connectProperties(fw: Firmware, o: ConnectOptions): Properties | undefined {
+export function connectProperties(fw: Firmware, o: ConnectOptions): ConnectProperties | undefined {
   if ((o.version ?? 4) !== 5) return o.properties;
-  const p: Properties = { ...o.properties };
+  const p: ConnectProperties = { ...o.properties };
   p.receiveMaximum ??= fw.budget("INBOUND_QOS2_SLOTS");
   const aliases = fw.budget("TOPIC_ALIAS_IN_SLOTS");
   if (aliases > 0) p.topicAliasMaximum ??= aliases;
@@ -54,7 +58,7 @@ export function configure(fw: Firmware, o: ConnectOptions): number {
 }
 
 export function publish(fw: Firmware, topic: string, payload: string | Uint8Array, qos = 0, retain = false,
-  properties?: Properties): number {
+  properties?: PublishProperties): number {
   setProperties(fw, encodeProperties(properties));
   return publishBytes(fw, toBuf(topic), toBuf(payload), qos, retain);
 }
@@ -79,10 +83,13 @@ export function publishBytes(fw: Firmware, topic: Uint8Array, payload: Uint8Arra
 
 export interface SubscriptionRequest {
   topic: string;
-  qos?: number;
+  qos?: QoS;
+  /** No Local: not our own messages back (MQTT 5). */
   nl?: boolean;
+  /** Retain As Published (MQTT 5). */
   rap?: boolean;
-  rh?: number;
+  /** Retain Handling (MQTT 5): 0 send retained messages, 1 only for a new subscription, 2 never. */
+  rh?: 0 | 1 | 2;
 }
 
 /** Lays out filters as on the wire (length, filter[, options]) in SCRATCH; returns the end offset. */
@@ -112,17 +119,17 @@ export function request(fw: Firmware, type: PacketType.SUBSCRIBE | PacketType.UN
   return fw.exports.request(type, 0, layout(fw, subs, sub));
 }
 
-export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: Properties): number {
+export function subscribe(fw: Firmware, subs: SubscriptionRequest[], properties?: SubscribeProperties): number {
   setProperties(fw, encodeProperties(properties));
   return request(fw, PacketType.SUBSCRIBE, subs);
 }
 
-export function unsubscribe(fw: Firmware, topics: string[], properties?: Properties): number {
+export function unsubscribe(fw: Firmware, topics: string[], properties?: UnsubscribeProperties): number {
   setProperties(fw, encodeProperties(properties));
   return request(fw, PacketType.UNSUBSCRIBE, topics.map((topic) => ({ topic })));
 }
 
-export function disconnect(fw: Firmware, reason = 0, properties?: Properties): number {
+export function disconnect(fw: Firmware, reason = 0, properties?: DisconnectProperties): number {
   setProperties(fw, encodeProperties(properties));
   return fw.exports.disconnect(reason);
 }

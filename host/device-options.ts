@@ -6,7 +6,7 @@ import { Option, type PacketType } from "./abi.ts";
 import { Firmware } from "./firmware.ts";
 import { localError, statusText } from "./device-errors.ts";
 import type { BrokerUrl } from "./url.ts";
-import type { Properties } from "./properties.ts";
+import type { ConnectProperties, PublishProperties, SubscribeProperties } from "./properties.ts";
 import type { Clock } from "./clock.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
@@ -23,7 +23,7 @@ export interface DeviceOptions extends TlsOptions {
   password?: string | Buffer;
   will?: ConnectOptions["will"];
   /** CONNECT properties (MQTT 5). */
-  properties?: Properties;
+  properties?: ConnectProperties;
   /** Firmware budget profile (default "default"). */
   profile?: string;
   /** Reconnect after a lost connection (default true). */
@@ -58,26 +58,27 @@ export interface DeviceOptions extends TlsOptions {
   clock?: Clock;
 }
 
+/** Quality of service: 0 at most once, 1 at least once, 2 exactly once. */
+export type QoS = 0 | 1 | 2;
+
 export interface PublishOptions {
-  qos?: 0 | 1 | 2;
+  qos?: QoS;
   retain?: boolean;
-  properties?: Properties;
+  properties?: PublishProperties;
 }
 
-export interface SubscribeOptions {
-  qos?: 0 | 1 | 2;
-  nl?: boolean;
-  rap?: boolean;
-  rh?: 0 | 1 | 2;
-  properties?: Properties;
+/** Options for every filter given by name; a SubscriptionRequest carries its own. */
+export interface SubscribeOptions extends Omit<SubscriptionRequest, "topic"> {
+  properties?: SubscribeProperties;
 }
 
 export interface MessageInfo {
-  qos: number;
+  qos: QoS;
   retain: boolean;
   dup: boolean;
+  /** Packet identifier (0 for QoS 0). */
   messageId: number;
-  properties?: Properties;
+  properties?: PublishProperties;
   /** The topic alias the broker used, when it used one. */
   topicAlias?: number;
 }
@@ -86,7 +87,7 @@ export interface MessageInfo {
 export interface PendingPublish {
   topic: Buffer;
   payload: Buffer;
-  qos: number;
+  qos: QoS;
   retain: boolean;
   properties?: Buffer;
   resolve: () => void;

@@ -1,12 +1,12 @@
 // The Device API: one firmware instance on a real network, with a promise/event API that
 // feels like MQTT.js. `connect(url, options)` returns a Device; publish/subscribe/unsubscribe
 // return promises settled by the broker's acknowledgement (or its reason code); events are
-// connect, message, messageChunk, reconnect, offline, close, error, warning, stopped, end.
+// connect, message, messageChunk, reconnect, offline, close, error, warning, stopped, end, dropped
+// and auth, with their arguments in DeviceEvents (device-events.ts).
 //
 // The firmware does the protocol; this class only queues what the firmware cannot take yet
 // (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
 // bytes in and out.
-import { EventEmitter } from "node:events";
 import { EventType, Option, PacketType, SessionState, Status } from "./abi.ts";
 import {
   disconnectLine, isTransientRefusal, localError, quoteTopic, reasonLine, statusText, transportError, violationLine, wrongAckLine,
@@ -14,7 +14,8 @@ import {
 import { MoteError } from "./errors.ts";
 import { Firmware } from "./firmware.ts";
 import { connectProperties, publishBytes, request, type SubscriptionRequest } from "./commands.ts";
-import { encodeProperties, setProperties, type Properties } from "./properties.ts";
+import { encodeProperties, setProperties, type ConnectProperties, type DisconnectProperties, type UnsubscribeProperties } from "./properties.ts";
+import { DeviceEmitter, type ConnackInfo } from "./device-events.ts";
 import type { FirmwareEvent } from "./events.ts";
 import { Link, type ClosedInfo } from "./link.ts";
 import { Queue } from "./queue.ts";
@@ -29,12 +30,15 @@ import {
 } from "./device-options.ts";
 
 export { MqttError, reasonLine } from "./device-errors.ts";
-export type { DeviceOptions, MessageInfo, PublishOptions, SubscribeOptions } from "./device-options.ts";
+export type { DeviceOptions, MessageInfo, PublishOptions, QoS, SubscribeFilters, SubscribeOptions } from "./device-options.ts";
+export type { AuthInfo, ChunkInfo, ConnackInfo, DeviceEvents, TypedEmitter } from "./device-events.ts";
+export type { SubscriptionRequest } from "./commands.ts";
+export type * from "./property-types.ts";
 export { MoteError, type ErrorKind } from "./errors.ts";
 
 const EMPTY = Buffer.alloc(0);
 
-export class Device extends EventEmitter {
+export class Device extends DeviceEmitter {
   readonly fw: Firmware;
   readonly transport: LinkTransport;
   /** MQTT bytes per packet type, each direction. */
@@ -42,7 +46,7 @@ export class Device extends EventEmitter {
   readonly receivedBytes = new PacketMeter();
   connected = false;
   /** The last CONNACK accepted: session present, and its properties (MQTT 5). */
-  connack: { sessionPresent: boolean; properties?: Properties } | undefined;
+  connack: ConnackInfo | undefined;
   private readonly link: Link;
   private readonly publishQueue = new Queue<PendingPublish>();
   private readonly inflight = new Map<number, PendingPublish>();
@@ -91,7 +95,7 @@ export class Device extends EventEmitter {
   }
 
   /** The CONNECT properties actually sent (with the budget's announcements added). */
-  connectProperties(): Properties | undefined {
+  connectProperties(): ConnectProperties | undefined {
     return connectProperties(this.fw, { version: this.o.protocolVersion ?? 4, properties: this.o.properties });
   }
 
@@ -119,13 +123,13 @@ export class Device extends EventEmitter {
     return this.request(PacketType.SUBSCRIBE, subs, opts.properties);
   }
 
-  unsubscribe(topics: string | string[], opts: { properties?: Properties } = {}): Promise<number[]> {
+  unsubscribe(topics: string | string[], opts: { properties?: UnsubscribeProperties } = {}): Promise<number[]> {
     const subs = (Array.isArray(topics) ? topics : [topics]).map((topic) => ({ topic }));
     return this.request(PacketType.UNSUBSCRIBE, subs, opts.properties);
   }
 
   /** DISCONNECT (normal, or with a v5 reason), then close; resolves once the transport is closed. */
-  end(reason = 0, properties?: Properties): Promise<void> {
+  end(reason = 0, properties?: DisconnectProperties): Promise<void> {
     if (this.ending) return this.ending;
     this.ending = new Promise((resolve) => {
       const done = () => {
@@ -177,7 +181,7 @@ export class Device extends EventEmitter {
     this.propsLeft = true;
   }
 
-  private request(type: PendingRequest["type"], subs: SubscriptionRequest[], properties?: Properties): Promise<number[]> {
+  private request(type: PendingRequest["type"], subs: SubscriptionRequest[], properties?: SubscribeOptions["properties"]): Promise<number[]> {
     return new Promise((resolve, reject) => {
       if (this.ending) return reject(new MoteError("the device is ending", "ended"));
       if (subs.length === 0) return reject(new MoteError("no topic filter given", "usage"));

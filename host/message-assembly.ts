@@ -2,7 +2,7 @@
 // firmware's RX buffer arrives in chunks, each passed on as it comes ("messageChunk") and the
 // whole reassembled for "message" when it is no larger than the caller allows.
 import type { FirmwareEvent } from "./events.ts";
-import type { MessageInfo } from "./device-options.ts";
+import type { MessageInfo, QoS } from "./device-options.ts";
 
 /** Largest message reassembled by default (bytes): larger ones only come as chunks. */
 export const MAX_MESSAGE_BYTES_DEFAULT = 16 * 1024 * 1024;
@@ -24,7 +24,7 @@ export class MessageAssembly {
   /** One Message event from the firmware. */
   add(ev: FirmwareEvent, maxMessageBytes: number): void {
     const info: MessageInfo = {
-      qos: ev.qos ?? 0, retain: !!ev.retain, dup: !!ev.dup, messageId: ev.packetId, properties: ev.properties, topicAlias: ev.alias || undefined,
+      qos: (ev.qos ?? 0) as QoS, retain: !!ev.retain, dup: !!ev.dup, messageId: ev.packetId, properties: ev.properties, topicAlias: ev.alias || undefined,
     };
     const payload = ev.payload ?? Buffer.alloc(0);
     if (ev.first && ev.last) return this.onMessage(ev.topic ?? "", payload, info);

@@ -5,9 +5,11 @@
 import { MoteError, usageError } from "./errors.ts";
 import type { Firmware } from "./firmware.ts";
 import { Prop } from "../firmware/prop.ts";
+import type { Properties, UserProperties } from "./property-types.ts";
 
-export type PropertyValue = number | boolean | string | Buffer | number[] | Record<string, string | string[]>;
-export type Properties = Record<string, PropertyValue | undefined>;
+export type * from "./property-types.ts";
+/** Any property's value. */
+export type PropertyValue = NonNullable<Properties[keyof Properties]>;
 
 type Kind = "byte" | "u16" | "u32" | "varint" | "string" | "binary" | "pair";
 interface PropertyInfo { id: number; name: string; kind: Kind }
@@ -83,7 +85,7 @@ export function encodeProperties(props: Properties | undefined): Buffer {
     if (!info) throw usageError(`unknown MQTT 5 property '${name}'`);
     const id = Buffer.from([info.id]);
     if (info.kind === "pair") {
-      for (const [k, v] of Object.entries(value as Record<string, string | string[]>)) {
+      for (const [k, v] of Object.entries(value as UserProperties)) {
         for (const item of Array.isArray(v) ? v : [v]) {
           parts.push(id, lengthPrefixed(Buffer.from(k, "utf8")), lengthPrefixed(Buffer.from(String(item), "utf8")));
         }
@@ -116,6 +118,8 @@ export function readProperties(fw: Firmware, ptr: number, len: number): Properti
 /** Parses serialised properties (already validated, or trusted: no checks beyond bounds). */
 function decodeProperties(b: Buffer): Properties {
   const out: Properties = {};
+  // The table gives each name its kind, so the values written by name below have their types.
+  const byName = out as Record<string, unknown>;
   let p = 0;
   const str = () => {
     const n = b.readUInt16BE(p);
@@ -136,13 +140,13 @@ function decodeProperties(b: Buffer): Properties {
       const k = str().toString("utf8");
       const v = str().toString("utf8");
       // A prototype-free record: a property named "constructor" or "__proto__" is just a name.
-      const up = (out.userProperties ??= Object.create(null)) as Record<string, string | string[]>;
+      const up = (out.userProperties ??= Object.create(null) as UserProperties);
       const prev = Object.prototype.hasOwnProperty.call(up, k) ? up[k] : undefined;
       up[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     } else if (info.kind === "string") {
-      out[info.name] = str().toString("utf8");
+      byName[info.name] = str().toString("utf8");
     } else if (info.kind === "binary") {
-      out[info.name] = Buffer.from(str());
+      byName[info.name] = Buffer.from(str());
     } else {
       let v: number;
       if (info.kind === "byte") v = b[p++];
@@ -160,7 +164,7 @@ function decodeProperties(b: Buffer): Properties {
         const prev = out.subscriptionIdentifier;
         out.subscriptionIdentifier = [...(Array.isArray(prev) ? prev : [prev as number]), v];
       } else {
-        out[info.name] = BOOLEAN_NAMES.has(info.name) ? v !== 0 : v;
+        byName[info.name] = BOOLEAN_NAMES.has(info.name) ? v !== 0 : v;
       }
     }
   }

@@ -4,9 +4,10 @@
 import type { Firmware } from "../../host/firmware.ts";
 import { publish, subscribe, unsubscribe } from "../../host/commands.ts";
 import type { Properties } from "../../host/properties.ts";
+import type { QoS } from "../../host/device-options.ts";
 
 const PUBLISH_PROPERTIES: Properties = {
-  payloadFormatIndicator: 1,
+  payloadFormatIndicator: true,
   messageExpiryInterval: 4294967295,
   responseTopic: "response/topic",
   correlationData: Buffer.from("7deac5c5-8802-44ff-86ce-11479f337419"),
@@ -21,7 +22,7 @@ export function performCommand(fw: Firmware, command: string, version: 4 | 5): n
   const v5 = version === 5;
   const m = /^(publish|subscribe)-([012])$/.exec(command);
   if (m && m[1] === "publish") return publish(fw, "test/publish", "message", Number(m[2]), false, v5 ? PUBLISH_PROPERTIES : undefined);
-  if (m) return subscribe(fw, [{ topic: "test/subscribe", qos: Number(m[2]) }], v5 ? SUBSCRIBE_PROPERTIES : undefined);
+  if (m) return subscribe(fw, [{ topic: "test/subscribe", qos: Number(m[2]) as QoS }], v5 ? SUBSCRIBE_PROPERTIES : undefined);
   const both = ["test/subscribe1", "test/subscribe2"];
   switch (command) {
     case "subscribe-multiple":

@@ -25,7 +25,7 @@ const dbHas = (text: string) => existsSync(dbFile()) && readFileSync(dbFile()).i
 /** Records the lifecycle events of a device, in order. */
 function lifecycle(d: Device): string[] {
   const out: string[] = [];
-  for (const name of ["connect", "offline", "reconnect", "close", "end"]) d.on(name, () => out.push(name));
+  for (const name of ["connect", "offline", "reconnect", "close", "end"] as const) d.on(name, () => out.push(name));
   return out;
 }
 

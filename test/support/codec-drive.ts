@@ -3,7 +3,7 @@
 // chooses packet identifiers itself (1, 2, 3, ... per instance), so a wanted identifier N is
 // reached by using up N-1 identifiers first, and the identifier it returns is checked.
 import { Harness, connackBytes } from "./harness.ts";
-import { configure, disconnect, publish, subscribe, unsubscribe, type ConnectOptions } from "../../host/commands.ts";
+import { configure, disconnect, publish, subscribe, unsubscribe, type ConnectOptions, type SubscriptionRequest } from "../../host/commands.ts";
 import { encodeProperties, setProperties, type Properties } from "../../host/properties.ts";
 import { MoteError } from "../../host/errors.ts";
 import { EventType, Status } from "../../host/abi.ts";
@@ -159,7 +159,7 @@ function emitRequest(p: Packet, o: DriveOptions): Buffer {
   if (typeof p.messageId === "number") usePacketIdsUntil(h, p.messageId, o.version);
   const props = p.properties as Properties | undefined;
   const id = p.cmd === "subscribe"
-    ? check(guard(() => subscribe(h.fw, p.subscriptions as { topic: string; qos?: number }[], props)))
+    ? check(guard(() => subscribe(h.fw, p.subscriptions as SubscriptionRequest[], props)))
     : check(guard(() => unsubscribe(h.fw, p.unsubscriptions as string[], props)));
   expectId(id, p.messageId);
   return h.transmit();

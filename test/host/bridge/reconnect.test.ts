@@ -27,7 +27,7 @@ it("the board reconnects through the bridge after the broker is killed and resta
   // Keepalive 1 s and a 500 ms PINGRESP timeout: the board notices the dead session within 1.5 s.
   const board = await rig.board(pty.a, { keepalive: 1, reconnect: true, reconnectPeriod: 100, reconnectMaxMs: 300, connectTimeout: 1000 }, (d: Device) => {
     d.fw.exports.setOption(Option.PingrespTimeoutMs, 500);
-    for (const name of ["connect", "offline", "reconnect"]) d.on(name, () => events.push(name));
+    for (const name of ["connect", "offline", "reconnect"] as const) d.on(name, () => events.push(name));
   });
   const atBoard = collect(board);
   expect(await board.subscribe(down, { qos: 1 })).toEqual([1]);
