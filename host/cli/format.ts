@@ -26,7 +26,7 @@ export function checkFormat(format: string): void {
   for (let i = 0; i < format.length; i++) {
     const c = format[i];
     if (c !== "%" && c !== "@" && c !== "\\") continue;
-    if (i === format.length - 1) throw incomplete();
+    if (i === format.length - 1) throw c === "\\" ? usageError("-F: incomplete escape specifier at the end") : incomplete();
     if (c === "\\") {
       if (ESCAPES[format[++i]] === undefined) throw usageError(`-F: invalid escape specifier '${format[i]}'`);
       continue;
@@ -95,11 +95,24 @@ function userPairs(p: Properties | undefined): [string, string][] {
   return Object.entries(up).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)] as [string, string]));
 }
 
-/** C's printable ASCII (isprint): cJSON's test for printing a payload as a string. */
-const printable = (b: Buffer) => b.every((x) => x >= 0x20 && x < 0x7f);
+/** cJSON's escapes, byte by byte: bytes of 0x80 and above pass as they are (UTF-8 stays UTF-8). */
+const CJSON_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: "\\\\", 0x08: "\\b", 0x0c: "\\f", 0x0a: "\\n", 0x0d: "\\r", 0x09: "\\t" };
 
-/** The JSON strings of cJSON: JSON.stringify escapes the same characters; bytes >= 0x80 pass as UTF-8. */
-const jstr = (s: string) => JSON.stringify(s);
+/** A C string as a cJSON string: it ends at the first NUL. */
+function cjsonString(b: Buffer): Buffer {
+  const nul = b.indexOf(0);
+  const out: Buffer[] = [Buffer.from('"')];
+  for (const x of nul >= 0 ? b.subarray(0, nul) : b) {
+    const e = CJSON_ESCAPES[x] ?? (x < 0x20 ? `\\u${x.toString(16).padStart(4, "0")}` : undefined);
+    out.push(e === undefined ? Buffer.from([x]) : Buffer.from(e));
+  }
+  out.push(Buffer.from('"'));
+  return Buffer.concat(out);
+}
+
+/** JSON text is built as a byte string (one char per byte, latin1) so payload bytes pass unchanged. */
+const jstr = (s: string) => cjsonString(Buffer.from(s, "utf8")).toString("latin1");
+const bytesOf = (s: string) => Buffer.from(s, "utf8").toString("latin1");
 
 /** The "tst" field: mosquitto writes 'Z' after the microseconds and then the zone offset. */
 function tst(now: Date, ns: number): string {
@@ -119,9 +132,7 @@ function jsonProperties(p: Properties | undefined): string | undefined {
       case "contentType": parts.push(`"content-type":${jstr(String(v))}`); break;
       case "responseTopic": parts.push(`"response-topic":${jstr(String(v))}`); break;
       case "correlationData": {
-        const b = Buffer.isBuffer(v) ? v : Buffer.from(String(v));
-        const nul = b.indexOf(0);
-        parts.push(`"correlation-data":${jstr((nul >= 0 ? b.subarray(0, nul) : b).toString("utf8"))}`);
+        parts.push(`"correlation-data":${cjsonString(Buffer.isBuffer(v) ? v : Buffer.from(String(v))).toString("latin1")}`);
         break;
       }
       case "payloadFormatIndicator": parts.push(`"payload-format-indicator":${Number(v)}`); break;
@@ -133,7 +144,7 @@ function jsonProperties(p: Properties | undefined): string | undefined {
   return parts.length > 0 ? `{${parts.join(",")}}` : undefined;
 }
 
-/** %j (escaped: the payload as a string, or an array of bytes when not printable) and %J (the payload must be JSON). */
+/** %j (escaped: the payload as a string) and %J (the payload must be JSON), as byte strings. */
 function json(m: FormatMessage, now: Date, ns: number, escaped: boolean): string | undefined {
   const fields = [`"tst":"${tst(now, ns)}"`, `"topic":${jstr(m.topic)}`, `"qos":${m.qos}`, `"retain":${m.retain ? 1 : 0}`,
     `"payloadlen":${m.payload.length}`];
@@ -142,10 +153,10 @@ function json(m: FormatMessage, now: Date, ns: number, escaped: boolean): string
   if (props) fields.push(`"properties":${props}`);
   let body: string;
   if (m.payload.length === 0) body = "null";
-  else if (escaped) body = printable(m.payload) ? jstr(m.payload.toString("latin1")) : `[${[...m.payload].join(",")}]`;
+  else if (escaped) body = cjsonString(m.payload).toString("latin1");
   else {
     try {
-      body = JSON.stringify(JSON.parse(m.payload.toString("utf8")));
+      body = bytesOf(JSON.stringify(JSON.parse(m.payload.toString("utf8"))));
     } catch {
       return undefined;
     }
@@ -200,11 +211,11 @@ function field(f: string, m: FormatMessage, p: Record<string, unknown> | undefin
     case "E": return optionalInt(p?.messageExpiryInterval, s);
     case "F": return optionalInt(p?.payloadFormatIndicator === undefined ? undefined : Number(p.payloadFormatIndicator), s);
     case "I": return str(strftime("%Y-%m-%dT%H:%M:%S%z", clock), s);
-    case "j": return Buffer.from(json(m, clock, ns, true)!);
+    case "j": return Buffer.from(json(m, clock, ns, true)!, "latin1");
     case "J": {
       const j = json(m, clock, ns, false);
       if (j === undefined) error(`Error: Message payload is not valid JSON on topic ${m.topic}.`);
-      return Buffer.from(j ?? "");
+      return Buffer.from(j ?? "", "latin1");
     }
     case "l": return int(m.payload.length, s);
     case "m": return int(m.messageId, s);
