@@ -68,32 +68,32 @@ export interface Properties {
 export type PropertyName = keyof Properties;
 
 /** CONNECT (spec 3.1.2.11). */
-export interface ConnectProperties extends Pick<Properties, "sessionExpiryInterval" | "receiveMaximum" | "maximumPacketSize" |
+export type ConnectProperties = Pick<Properties, "sessionExpiryInterval" | "receiveMaximum" | "maximumPacketSize" |
   "topicAliasMaximum" | "requestResponseInformation" | "requestProblemInformation" | "userProperties" | "authenticationMethod" |
-  "authenticationData"> {}
+  "authenticationData">;
 
 /** The will in CONNECT (spec 3.1.3.2). */
-export interface WillProperties extends Pick<Properties, "willDelayInterval" | "payloadFormatIndicator" | "messageExpiryInterval" |
-  "contentType" | "responseTopic" | "correlationData" | "userProperties"> {}
+export type WillProperties = Pick<Properties, "willDelayInterval" | "payloadFormatIndicator" | "messageExpiryInterval" |
+  "contentType" | "responseTopic" | "correlationData" | "userProperties">;
 
 /** CONNACK (spec 3.2.2.3), as the Device reports it. */
-export interface ConnackProperties extends Pick<Properties, "sessionExpiryInterval" | "receiveMaximum" | "maximumQoS" | "retainAvailable" |
+export type ConnackProperties = Pick<Properties, "sessionExpiryInterval" | "receiveMaximum" | "maximumQoS" | "retainAvailable" |
   "maximumPacketSize" | "assignedClientIdentifier" | "topicAliasMaximum" | "reasonString" | "userProperties" |
   "wildcardSubscriptionAvailable" | "subscriptionIdentifiersAvailable" | "sharedSubscriptionAvailable" | "serverKeepAlive" |
-  "responseInformation" | "serverReference" | "authenticationMethod" | "authenticationData"> {}
+  "responseInformation" | "serverReference" | "authenticationMethod" | "authenticationData">;
 
 /** PUBLISH (spec 3.3.2.3): what publish() sends and what a "message" event carries. */
-export interface PublishProperties extends Pick<Properties, "payloadFormatIndicator" | "messageExpiryInterval" | "topicAlias" |
-  "responseTopic" | "correlationData" | "userProperties" | "subscriptionIdentifier" | "contentType"> {}
+export type PublishProperties = Pick<Properties, "payloadFormatIndicator" | "messageExpiryInterval" | "topicAlias" |
+  "responseTopic" | "correlationData" | "userProperties" | "subscriptionIdentifier" | "contentType">;
 
 /** SUBSCRIBE (spec 3.8.2.1): one Subscription Identifier (the firmware refuses several), and User Properties. */
-export interface SubscribeProperties extends Pick<Properties, "subscriptionIdentifier" | "userProperties"> {}
+export type SubscribeProperties = Pick<Properties, "subscriptionIdentifier" | "userProperties">;
 
 /** UNSUBSCRIBE (spec 3.10.2.1). */
-export interface UnsubscribeProperties extends Pick<Properties, "userProperties"> {}
+export type UnsubscribeProperties = Pick<Properties, "userProperties">;
 
 /** DISCONNECT (spec 3.14.2.2). */
-export interface DisconnectProperties extends Pick<Properties, "sessionExpiryInterval" | "reasonString" | "userProperties" | "serverReference"> {}
+export type DisconnectProperties = Pick<Properties, "sessionExpiryInterval" | "reasonString" | "userProperties" | "serverReference">;
 
 /** AUTH (spec 3.15.2.2): the "auth" event's properties. */
-export interface AuthProperties extends Pick<Properties, "authenticationMethod" | "authenticationData" | "reasonString" | "userProperties"> {}
+export type AuthProperties = Pick<Properties, "authenticationMethod" | "authenticationData" | "reasonString" | "userProperties">;
