@@ -14,7 +14,7 @@ const USAGE: Record<Command, string[]> = {
   ],
   sub: [
     "mote sub {[-h host] [-p port] [-u user] [-P password] -t filter... | -L URL | --url URL -t filter...}",
-    "         [-q qos] [-C count] [-W seconds] [-v] [options]",
+    "         [-q qos] [-C count] [-W seconds] [-v | -F format] [-N] [-R | --retained-only] [-T filter]... [options]",
   ],
 };
 
@@ -24,15 +24,24 @@ const FOOTER: Record<Command, string[]> = {
     "It exits 1 when the broker refuses a message (reason code >= 0x80) or a message cannot be sent (too large).",
   ],
   sub: [
-    "sub prints each message's payload (with -v: 'topic payload') followed by a newline.",
-    "With -C it exits 0 after that many messages; with -W it exits after the time, 1 if nothing arrived.",
+    "sub prints each message's payload (with -v: 'topic payload') followed by a newline (none with -N);",
+    "an empty message prints nothing ('topic (null)' with -v). With -C it exits 0 after that many",
+    "messages, with -E once subscribed; with -W it exits 27 when the time is up (as mosquitto_sub).",
+    "",
+    "-F format (mosquitto_sub 2.0.11's): %t topic, %p payload, %x/%X payload in hex, %l length,",
+    "  %q QoS, %r retained (0/1), %m message id, %P user properties (name:value ...), %C content type,",
+    "  %D correlation data, %E message expiry, %F payload format, %R response topic, %S subscription",
+    "  identifier, %A topic alias, %I ISO 8601 time, %U Unix time, %j JSON, %J JSON with a JSON",
+    "  payload, %% a '%'; %-10t, %05l, %.3t: align, zero pad, width, precision; @Y @m @d @H @M @S",
+    "  @z ...: strftime letters of the local time, @N nanoseconds, @@ an '@'; \\n \\t \\e \\0 \\\\ escapes.",
   ],
 };
 
 const COMMON_FOOTER = [
   "A dropped connection is re-established by itself (-c resumes the session); a connection that",
   "fails before the first CONNACK is not retried. Errors are one line on stderr. Exit status:",
-  "0 success, 1 runtime error (unreachable, refused, protocol violation, refused message), 2 usage error.",
+  "0 success, 1 runtime error (unreachable, protocol violation, refused message), 2 usage error;",
+  "as mosquitto's: a refused CONNACK exits with its code (3.1.1 return code, 5.0 reason code).",
 ];
 
 export function commandHelp(command: Command): string {

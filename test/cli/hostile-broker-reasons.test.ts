@@ -37,7 +37,7 @@ describe("a server DISCONNECT is reported with its reason (5.0)", () => {
     sub.kill();
   });
 
-  it("-W 3 against a broker that answers every CONNECT with DISCONNECT 0x89: exit 1, the last line names the reason", async () => {
+  it("-W 3 against a broker that answers every CONNECT with DISCONNECT 0x89: exit 27, the last line names the reason", async () => {
     const b = await listen(async (conn) => {
       if (!(await conn.nextPacket(5000))) return;
       conn.write(Buffer.concat([connack(5), disconnect(0x89)])); // Server busy, right after CONNACK
@@ -45,7 +45,7 @@ describe("a server DISCONNECT is reported with its reason (5.0)", () => {
     });
     const r = await mote(["sub", ...at(b), "-V", "5", "-t", "#", "-W", "3"], { timeoutMs: 10_000 }).done;
     const label = `stderr ${JSON.stringify(r.stderr)}\n${b.describe()}`;
-    expect({ code: r.code, timedOut: r.timedOut }, label).toEqual({ code: 1, timedOut: false });
+    expect({ code: r.code, timedOut: r.timedOut }, label).toEqual({ code: 27, timedOut: false });
     const last = lines(r.stderr).at(-1) ?? "";
     expect(last, label).toMatch(/^mote sub: timed out/);
     expect(last, label).toContain("Server busy (0x89)");
