@@ -2,7 +2,7 @@
 // measured side by side in one process. Prints a table, or one JSON line per row with --json.
 // Options: --json, --ms <run ms per case> (default 1000), --repeats <n> (default 3),
 // --no-scale (skip the scale benchmark, test/bench/scale.ts: tens of thousands of sensors against
-// MQTT.js, about 15 minutes).
+// MQTT.js, about 15 minutes), --no-startup (skip the start-up row, test/bench/startup.ts).
 import { parseArgs } from "node:util";
 import { BATCH, batchedDecoder as ourBatchedDecoder, batchedEncoder, decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
 import { measureAll, type Case } from "./measure.ts";
@@ -15,6 +15,7 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false }, ms: { type: "string", default: "1000" }, repeats: { type: "string", default: "3" },
     network: { type: "boolean", default: true }, "no-network": { type: "boolean", default: false },
     scale: { type: "boolean", default: true }, "no-scale": { type: "boolean", default: false },
+    startup: { type: "boolean", default: true }, "no-startup": { type: "boolean", default: false },
   },
 });
 const runMs = Number(args.ms);
@@ -98,6 +99,25 @@ if (args.network && !args["no-network"]) {
       const lost = r.delivered.ours < r.sent || r.delivered.mqttjs < r.sent ? ` (delivered ${r.delivered.ours}/${r.delivered.mqttjs} of ${r.sent})` : "";
       t.push([r.case + lost, `${r.oursMsgPerSec}`, `${r.mqttjsMsgPerSec}`, `${r.ratio.toFixed(1)}x`, `>= 2x ${r.ratio >= 2 ? "met" : "MISSED"}`]);
     }
+    const widths = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
+    for (const row of t) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
+  }
+}
+
+// Start-up: one QoS 0 `mote pub` against mosquitto_pub, MQTT.js's mqtt pub and node -e 0.
+if (args.startup && !args["no-startup"]) {
+  const { runStartupBench, STARTUP_RUNS_DEFAULT, STARTUP_TARGET_MS } = await import("./startup.ts");
+  const rows = await runStartupBench(STARTUP_RUNS_DEFAULT);
+  const [floor, mote] = rows;
+  const over = mote.medianMs - floor.medianMs;
+  const met = over <= STARTUP_TARGET_MS;
+  if (args.json) {
+    for (const r of rows) process.stdout.write(JSON.stringify({ case: "start-up, one QoS 0 publish", ...r }) + "\n");
+    process.stdout.write(JSON.stringify({ case: "start-up: mote pub over node -e 0", ms: Number(over.toFixed(1)), target: STARTUP_TARGET_MS, met }) + "\n");
+  } else {
+    process.stdout.write(`\nStart-up: one QoS 0 publish to a local mosquitto, process start to exit, median of ${STARTUP_RUNS_DEFAULT} (${process.version}):\n`);
+    const t = [["command", "median ms"], ...rows.map((r) => [r.command, r.medianMs.toFixed(1)])];
+    t.push([`mote pub - node -e 0 (target <= ${STARTUP_TARGET_MS} ms)`, `${over.toFixed(1)} ${met ? "met" : "MISSED"}`]);
     const widths = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
     for (const row of t) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
   }
