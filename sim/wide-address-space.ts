@@ -21,7 +21,8 @@ export const trapHandlerOff = () => process.execArgv.includes(NO_TRAP_HANDLER);
 /** Runs `sim/cli.ts argv` in a child without the trap handler; resolves with its exit code. */
 export function runWithoutTrapHandler(argv: string[], io: { out: (t: string) => void; err: (t: string) => void }): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [NO_TRAP_HANDLER, "--expose-gc", ...(FROM_SOURCE ? ["--import", "tsx"] : []), CLI, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+    const node = [NO_TRAP_HANDLER, "--expose-gc", ...(FROM_SOURCE ? ["--import", "tsx"] : [])];
+    const child = spawn(process.execPath, [...node, CLI, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (b: Buffer) => io.out(b.toString()));
     child.stderr.on("data", (b: Buffer) => io.err(b.toString()));
     // A Ctrl-C reaches the child through the terminal; an interrupt of this process is passed on.
