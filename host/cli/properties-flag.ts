@@ -75,9 +75,11 @@ export function parsePropertyFlags(command: Command, tuples: readonly string[][]
     }
     if (!info) throw usageError(`-D ${cmdText}: unknown property '${name}'`);
     if (!info.targets.includes(target)) throw usageError(`-D: property ${name} is not allowed in ${target} (only in ${info.targets.join(", ")})`);
-    const bag = (bags[target] ??= {});
+    const props = (bags[target] ??= {});
+    // By the table's name: the kind read below gives each value its type.
+    const bag = props as Record<string, unknown>;
     if (info.key === "userProperties") {
-      const pairs = (bag.userProperties ??= Object.create(null)) as Record<string, string | string[]>;
+      const pairs = (props.userProperties ??= Object.create(null)) as Record<string, string | string[]>;
       const [, , key, value] = tuple;
       const prev = pairs[key];
       pairs[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
