@@ -6,7 +6,7 @@ export { Firmware, abiFacade, firmwareModule, wasmPath, type RegionInfo } from "
 export * from "./abi.ts";
 export * from "./commands.ts";
 export { drainEvents, readEvent, type FirmwareEvent } from "./events.ts";
-export { PROPERTY_TABLE, encodeProperties, readProperties, setProperties, type Properties } from "./properties.ts";
+export { PROPERTY_TABLE, encodeProperties, readProperties, setProperties, type Properties, type PropertyValue } from "./properties.ts";
 export { CLOSE_GRACE_MS, Link, OPEN_TIMEOUT_MS, type ClosedInfo, type Connection, type LinkOptions } from "./link.ts";
 export { realClock, type Clock } from "./clock.ts";
 export { VirtualClock } from "./virtual-clock.ts";

@@ -2,7 +2,7 @@
 // promise/event API shaped like MQTT.js (see the README's "The Device API"). The raw firmware
 // and its ABI are `mqtt-mote/firmware` (host/firmware-api.ts); fleets are `mqtt-mote/sim`.
 export * from "./device.ts";
-export type { Properties } from "./properties.ts";
+export type { PropertyValue } from "./properties.ts";
 export { Reason, Status, reasonText } from "./abi.ts";
 export { realClock, type Clock, type TimerHandle } from "./clock.ts";
 export { VirtualClock } from "./virtual-clock.ts";
