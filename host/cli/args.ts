@@ -166,7 +166,7 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "connect through this Unix domain socket instead of TCP (not with -h, -p, -L, --url)" },
   { names: ["--tls-version"], key: "tlsVersion", arity: 1, commands: BOTH, arg: "version",
     value: { type: "choice", choices: { "tlsv1.3": "TLSv1.3", "tlsv1.2": "TLSv1.2", "tlsv1.1": "TLSv1.1" }, label: "tlsv1.3, tlsv1.2 or tlsv1.1" },
-    help: "the one TLS version to speak: tlsv1.3, tlsv1.2 or tlsv1.1 (default: what both sides support)" },
+    help: "the lowest TLS version to speak, as mosquitto's: tlsv1.3, tlsv1.2 or tlsv1.1 (default: 1.2)" },
   { names: ["--stats"], key: "stats", arity: 0, commands: BOTH,
     help: "at the end, print to stderr the bytes sent and received per MQTT packet type, and on the wire (TLS, WebSocket framing included)" },
 

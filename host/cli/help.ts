@@ -78,6 +78,7 @@ export function mainHelp(): string {
     "  mote modem [options]  an emulated AT modem (ESP-AT, BG96) on a pty or a serial port",
     "  mote bridge [options] forward a board's raw MQTT between a serial port and a broker",
     "  mote <command> --help every option of a command",
+    "  mote --version        the version of mqtt-mote",
     "",
     "Examples:",
     "  mote pub -h broker -t sensors/t -m 21.5 -q 1",

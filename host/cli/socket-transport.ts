@@ -25,7 +25,8 @@ export class SocketTransport implements Transport {
     const u = new URL(url);
     this.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
     this.port = Number(u.port) || (u.protocol === "mqtts:" ? 8883 : 1883);
-    const version = o.tlsVersion ? { minVersion: o.tlsVersion, maxVersion: o.tlsVersion } : {};
+    // As libmosquitto: the version asked for is the lowest one spoken (tlsv1.1 also speaks 1.2 and 1.3).
+    const version = o.tlsVersion ? { minVersion: o.tlsVersion } : {};
     // TlsTransport reads the certificate files once; its options are the ones a TLS socket takes.
     this.secure = u.protocol === "mqtts:" ? { ...new TlsTransport(this.host, this.port, t).tlsOptions(), ...version } : undefined;
     this.kind = `${o.unix ? "unix" : "tcp"}${this.secure ? "+tls" : ""}`;
