@@ -6,7 +6,9 @@ import {
   encodeProperties, setProperties, type ConnectProperties, type DisconnectProperties, type PublishProperties, type SubscribeProperties,
   type UnsubscribeProperties, type WillProperties,
 } from "./properties.ts";
-import type { QoS } from "./device-options.ts";
+
+/** Quality of service: 0 at most once, 1 at least once, 2 exactly once. */
+export type QoS = 0 | 1 | 2;
 
 export interface ConnectOptions {
   version?: 4 | 5;

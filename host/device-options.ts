@@ -1,7 +1,9 @@
 // What a Device is told (DeviceOptions, PublishOptions, SubscribeOptions), what it tells about a
 // message (MessageInfo), what it holds for the broker's answer, and the firmware instance the
 // options set up: the Device API's types and set-up, apart from its behaviour.
-import { configure, type ConnectOptions, type SubscriptionRequest } from "./commands.ts";
+import { configure, type ConnectOptions, type QoS, type SubscriptionRequest } from "./commands.ts";
+
+export type { QoS } from "./commands.ts";
 import { Option, type PacketType } from "./abi.ts";
 import { Firmware } from "./firmware.ts";
 import { localError, statusText } from "./device-errors.ts";
@@ -58,8 +60,6 @@ export interface DeviceOptions extends TlsOptions {
   clock?: Clock;
 }
 
-/** Quality of service: 0 at most once, 1 at least once, 2 exactly once. */
-export type QoS = 0 | 1 | 2;
 
 export interface PublishOptions {
   qos?: QoS;
