@@ -10,6 +10,7 @@ import { parseBrokerUrl } from "../host/url.ts";
 import { errorLine, usageError } from "../host/errors.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
 import { parseDuration, parseShard, type Shard } from "./units.ts";
+import { positive } from "./guards.ts";
 
 
 export type ModemDialect = "esp-at" | "bg96";
@@ -51,7 +52,7 @@ export interface FleetConfig {
   seed: number;
   shard: Shard;
   reportDir: string;
-  /** Print the report as JSON (stdout) instead of the Markdown summary; progress as JSON lines. */
+  /** Print the report as one JSON document (stdout, nothing else there) instead of the Markdown summary; progress as JSON lines. */
   json: boolean;
   /** Progress: a live line on a terminal, a periodic line otherwise, or none. */
   progress: "auto" | "none";
@@ -127,7 +128,7 @@ key("--shard", "shard", 1, "K/N   run the K-th of N disjoint slices of the senso
 key("--topic-aliases", "topicAliases", 1, "on|off MQTT 5: use topic aliases when the broker allows (default on)");
 key("--client-prefix", "clientPrefix", 1, "P     client ids are P<id> (default mote-)");
 key("--report", "report", 1, "DIR   where report.json, report.md and report.html go (default report)");
-key("--json", "json", 0, "      print the report as JSON and progress as JSON lines");
+key("--json", "json", 0, "      stdout: the report as one JSON document; stderr: progress as JSON lines, then the report path");
 key("--quiet", "quiet", 0, "      no progress lines");
 key("--help", "help", 0, "      this text");
 
@@ -243,7 +244,7 @@ function groupValues(src: Record<string, unknown>, where: (k: string) => string)
   }
   if (src.qos !== undefined) v.qos = int(where("qos"), src.qos, 0, 2);
   if (src.topic !== undefined) v.topic = checkTopic(where("topic"), str(where("topic"), src.topic));
-  if (src.interval !== undefined) v.intervalMs = Math.max(1, ms(where("interval"), src.interval, "ms", 86_400_000));
+  if (src.interval !== undefined) v.intervalMs = Math.max(1, positive(where("interval"), src.interval, ms(where("interval"), src.interval, "ms", 86_400_000)));
   if (src.jitter !== undefined) v.jitterMs = ms(where("jitter"), src.jitter, "ms", 86_400_000);
   if (src.profile !== undefined) {
     const p = str(where("profile"), src.profile);
@@ -336,7 +337,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     help: flags.help === true,
   };
   if (cfg.help) return cfg;
-  if (cfg.durationS <= 0) fail(`${where("duration")} must be more than 0`);
+  positive(where("duration"), at("duration"), cfg.durationS);
   if (at("shard") !== undefined) {
     try {
       cfg.shard = parseShard(str(where("shard"), at("shard")));

@@ -97,6 +97,8 @@ class Fleet {
   private connected = 0;
   memory: FleetRun["memory"] = { sensors: 0, heapBytes: 0, rssBytes: 0 };
   private phase: ProgressSnapshot["phase"] = "starting";
+  /** When publishing ended (set as the drain starts), so progress counts the drain from there. */
+  private publishedS: number | undefined;
   stopped = false;
 
   constructor(
@@ -176,6 +178,7 @@ class Fleet {
   /** Waits for what is in flight; an interrupted run drains too, so its report counts it rather than calling it lost. */
   async drain(): Promise<void> {
     this.phase = "draining";
+    this.publishedS = this.clock() / 1000;
     const until = performance.now() + this.cfg.drainS * 1000;
     while (!this.groups.every((g) => g.delivered >= g.published) && performance.now() < until) await sleep(DRAIN_POLL_MS);
   }
@@ -225,7 +228,8 @@ class Fleet {
       bytesDown += g.down.total().bytes;
     }
     return {
-      elapsedS: this.clock() / 1000, totalS: this.cfg.durationS, phase: this.phase, connected: this.connected, sensors: this.sensors.length,
+      elapsedS: this.clock() / 1000, totalS: this.publishedS ?? this.cfg.durationS, drainS: this.cfg.drainS, phase: this.phase,
+      connected: this.connected, sensors: this.sensors.length,
       published, delivered, errors: this.errors.total, bytesUp, bytesDown,
     };
   }

@@ -1,11 +1,14 @@
 // `mote sim` (and `npm start`, which runs it on sim/demo.json): parse the flags and config file,
-// run the fleet, write report.json / report.md / report.html, print the summary (Markdown, or
-// JSON with --json) and, last, `report: <path>`. Exit 0 when every QoS 1/2 message arrived (and
-// none twice at QoS 2), 1 otherwise or on a runtime error, 2 on a usage error.
+// check what cannot work before the run, run the fleet, write report.json / report.md /
+// report.html, print the summary (Markdown, or with --json the report as the only thing on stdout)
+// and, last, `report: <path>` (on stderr with --json, so stdout parses as one JSON document).
+// Exit 0 when every QoS 1/2 message arrived (and none twice at QoS 2), 1 otherwise or on a
+// runtime error, 2 on a usage error.
 import { isKind } from "../host/errors.ts";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { parseFleetConfig, USAGE } from "./config.ts";
 import { runFleet } from "./fleet.ts";
+import { preflight } from "./guards.ts";
 import { fleetReport } from "./fleet-report.ts";
 import { markdown, writeReports } from "./report.ts";
 import type { FleetReport } from "./report-types.ts";
@@ -42,8 +45,10 @@ function reportDirProblem(dir: string): string | undefined {
 
 export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise<void>): Promise<number> {
   let cfg;
+  let warnings: string[] = [];
   try {
     cfg = parseFleetConfig(argv);
+    if (!cfg.help) warnings = preflight(cfg);
   } catch (e) {
     if (isKind(e, "usage")) {
       io.err(`mote sim: ${e.message} (see mote sim --help)\n`);
@@ -55,6 +60,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
     io.out(USAGE);
     return 0;
   }
+  for (const w of warnings) io.err(`mote sim: warning: ${w}\n`);
   const unwritable = reportDirProblem(cfg.reportDir);
   if (unwritable) {
     io.err(`mote sim: --report: ${unwritable} (see mote sim --help)\n`);
@@ -77,6 +83,6 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   io.out(cfg.json ? JSON.stringify(report) + "\n" : markdown(report));
   const problems = verdict(report);
   for (const p of problems) io.err(`mote sim: ${p}\n`);
-  io.out(`report: ${path}\n`);
+  (cfg.json ? io.err : io.out)(`report: ${path}\n`);
   return problems.length === 0 ? 0 : 1;
 }

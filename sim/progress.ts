@@ -3,7 +3,10 @@
 
 export interface ProgressSnapshot {
   elapsedS: number;
+  /** Publishing time: as configured, or as it was once publishing ended (earlier on Ctrl-C). */
   totalS: number;
+  /** The most the drain may last. */
+  drainS: number;
   phase: "starting" | "running" | "draining";
   connected: number;
   sensors: number;
@@ -21,8 +24,10 @@ const LINE_PERIOD_MS = 5000;
 const si = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 
 export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: number }): string {
-  const left = s.phase === "draining" ? "draining" : `${s.phase}, ${Math.max(0, s.totalS - s.elapsedS).toFixed(0)} s left`;
-  return `[${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${left}] connected ${s.connected}/${s.sensors}, ` +
+  const where = s.phase === "draining"
+    ? `${s.elapsedS.toFixed(0)} s: published ${s.totalS.toFixed(0)} s, draining ${Math.max(0, s.elapsedS - s.totalS).toFixed(0)}/${s.drainS.toFixed(0)} s`
+    : `${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${s.phase}, ${Math.max(0, s.totalS - s.elapsedS).toFixed(0)} s left`;
+  return `[${where}] connected ${s.connected}/${s.sensors}, ` +
     `${si(perS.msgs)} msg/s, ${si(perS.bytes)} B/s, published ${s.published}, delivered ${s.delivered}, errors ${s.errors}`;
 }
 

@@ -50,30 +50,30 @@ describe("mote sim", () => {
     expect(r.stderr.trim().split("\n").at(-1)).toBe("mote sim: cannot connect to 127.0.0.1:1: connection refused");
   });
 
-  it("prints progress as JSON lines and the report as JSON with --json, then the report path", async () => {
+  it("prints the report as JSON with --json, progress as JSON lines and then the report path on stderr", async () => {
     const r = await mote(["--json", "--sensors", "5", "--duration", "6s", "--interval", "500ms", "--report", dir]);
     expect(r.code, r.stderr).toBe(0);
-    const progress = r.stderr.trim().split("\n").map((l) => JSON.parse(l) as { progress: { connected: number; sensors: number } });
+    const stderr = r.stderr.trim().split("\n");
+    expect(stderr.at(-1)).toBe(`report: ${join(dir, "report.json")}`);
+    const progress = stderr.slice(0, -1).map((l) => JSON.parse(l) as { progress: { connected: number; sensors: number } });
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.at(-1)!.progress).toMatchObject({ connected: 5, sensors: 5 });
-    const lines = r.stdout.trim().split("\n");
-    expect(JSON.parse(lines[0]).messages.lost).toBe(0);
-    expect(lines.at(-1)).toBe(`report: ${join(dir, "report.json")}`);
+    expect(JSON.parse(r.stdout).messages.lost).toBe(0);
   });
 });
 
 describe("the progress line", () => {
   it("shows elapsed, total and remaining time, connections, rates, counts and errors", async () => {
     const { progressLine } = await import("../../sim/progress.ts");
-    const line = progressLine({ elapsedS: 12.4, totalS: 40, phase: "running", connected: 290, sensors: 300, published: 3500, delivered: 3498,
+    const line = progressLine({ elapsedS: 12.4, totalS: 40, drainS: 10, phase: "running", connected: 290, sensors: 300, published: 3500, delivered: 3498,
       errors: 2, bytesUp: 0, bytesDown: 0 }, { msgs: 298.6, bytes: 21_234 });
     expect(line).toBe("[12/40 s running, 28 s left] connected 290/300, 299 msg/s, 21.2k B/s, published 3500, delivered 3498, errors 2");
   });
 
   it("says draining once publishing is over", async () => {
     const { progressLine } = await import("../../sim/progress.ts");
-    const line = progressLine({ elapsedS: 41, totalS: 40, phase: "draining", connected: 300, sensors: 300, published: 1, delivered: 1,
+    const line = progressLine({ elapsedS: 41, totalS: 40, drainS: 10, phase: "draining", connected: 300, sensors: 300, published: 1, delivered: 1,
       errors: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 0, bytes: 0 });
-    expect(line.startsWith("[41/40 s draining]")).toBe(true);
+    expect(line.startsWith("[41 s: published 40 s, draining 1/10 s]")).toBe(true);
   });
 });
