@@ -34,6 +34,9 @@ export const quoteTopic = (t: Buffer) => `'${t.length > 60 ? t.subarray(0, 57).t
 export const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
 export const reasonLine = (code: number) => `${reasonText(code)} (${hex(code)})`;
 
+/** MQTT 5 reason codes the firmware reports for 3.1.1's CONNACK return codes 1-5. */
+export const RETURN_CODES_311 = new Map([[0x84, 1], [0x85, 2], [0x88, 3], [0x86, 4], [0x87, 5]]);
+
 /** Reason codes after which retrying the same CONNECT can succeed. */
 const TRANSIENT_REFUSALS = new Set([
   Reason.ServerUnavailable, Reason.ServerBusy, Reason.QuotaExceeded, Reason.ConnectionRateExceeded, Reason.ServerShuttingDown,

@@ -9,9 +9,10 @@ import { duplexPair } from "./inproc.ts";
 import { parseBrokerUrl, type BrokerUrl } from "../host/url.ts";
 import { transportFor } from "../host/transports/select.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
+import { redactUrl } from "./credentials.ts";
 
 export interface FleetBroker {
-  /** For the report: "embedded aedes (in process)" or the URL. */
+  /** For the report: "embedded aedes (in process)" or the URL, its password redacted. */
   readonly name: string;
   /** Connections are in-process pipes (nothing can be lost between the broker and a client). */
   readonly inProcess: boolean;
@@ -50,7 +51,7 @@ export function externalBroker(url: string, tls: TlsOptions = {}): FleetBroker {
   const u: BrokerUrl = parseBrokerUrl(url);
   const transport = transportFor(u, tls);
   return {
-    name: url,
+    name: redactUrl(url),
     inProcess: false,
     tcp: { host: u.host, port: u.port },
     open: () => transport.open(),

@@ -11,7 +11,8 @@ import { errorLine, usageError } from "../host/errors.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
 import { parseDuration, parseShard, type Shard } from "./units.ts";
 import { positive } from "./guards.ts";
-
+import { CREDENTIAL_FLAGS, parseCredentials, redactUrl, type Credentials } from "./credentials.ts";
+import { splitByWeight } from "./weights.ts";
 
 export type ModemDialect = "esp-at" | "bg96";
 
@@ -33,6 +34,8 @@ export interface GroupConfig {
   modem?: { dialect: ModemDialect; baud: number };
   /** Left out, with a warning, when what it needs is missing (socat for a modem group) instead of failing the run. */
   optional?: boolean;
+  /** User name ({id} replaced per sensor) and password of its sensors: its own, else the fleet's. */
+  credentials: Credentials;
 }
 
 export interface FleetConfig {
@@ -42,6 +45,8 @@ export interface FleetConfig {
   broker?: string;
   /** mqtts:// and wss:// brokers: the CA to trust, a client certificate, or no verification. */
   tls: TlsOptions;
+  /** -u/-P, else the file's, else the broker URL's: the observer's, and each group's unless it has its own. */
+  credentials: Credentials;
   durationS: number;
   /** After the run: time allowed for in-flight messages to arrive before counting losses. */
   drainS: number;
@@ -105,6 +110,7 @@ function key(flag: string, k: string, arity: 0 | 1, help: string) {
 key("--config", "config", 1, "FILE  JSON or YAML (.yaml, .yml) file with these keys (flags win); may define \"groups\"");
 key("--sensors", "sensors", 1, "N     sensors in the fleet (default 200)");
 key("--broker", "broker", 1, "URL   mqtt://, mqtts://, ws://, wss:// (default: an embedded aedes, in process)");
+for (const f of CREDENTIAL_FLAGS) key(...f);
 key("--cafile", "cafile", 1, "FILE  CA certificate(s) to trust for mqtts:// and wss:// (PEM)");
 key("--cert", "cert", 1, "FILE  client certificate (PEM), with --key");
 key("--key", "key", 1, "FILE  client private key (PEM)");
@@ -193,7 +199,7 @@ function readFlags(argv: string[]): Record<string, unknown> {
 }
 
 const FILE_KEYS = new Set([...Object.values(KEYS).map((k) => k.key), "groups"].filter((k) => k !== "config" && k !== "help"));
-const GROUP_KEYS = new Set(["name", "count", "weight", "optional", "model", "payload", "qos", "topic", "interval", "jitter", "profile", "link", "modem"]);
+const GROUP_KEYS = new Set("name count weight optional model payload qos topic interval jitter profile link modem username password".split(" "));
 
 function readFile(path: string): Record<string, unknown> {
   let text: string;
@@ -264,20 +270,6 @@ function checkTopic(where: string, t: string): string {
   return t;
 }
 
-/** Splits `total` by weight, largest remainder first, so the counts add up exactly. */
-export function splitByWeight(total: number, weights: number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (sum > 0 ? (total * w) / sum : 0));
-  const counts = exact.map(Math.floor);
-  let left = total - counts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (const [, i] of order) {
-    if (left-- <= 0) break;
-    counts[i]++;
-  }
-  return counts;
-}
-
 function groupSpecs(file: Record<string, unknown>, flags: Record<string, unknown>): GroupSpec[] {
   // --model a,b on the command line: one group per model (it replaces the file's groups).
   const models = typeof flags.model === "string" && flags.model.includes(",") ? flags.model.split(",") : undefined;
@@ -333,6 +325,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
       insecure: at("insecure") === true ? true : undefined,
     },
     topicAliases: onOff(where("topicAliases"), at("topicAliases") ?? "on"),
+    credentials: {},
     groups: [],
     help: flags.help === true,
   };
@@ -350,10 +343,12 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     try {
       parseBrokerUrl(cfg.broker);
     } catch (e) {
-      fail(`${where("broker")}: ${errorLine(e)}`);
+      fail(`${where("broker")}: ${errorLine(e).replaceAll(cfg.broker, redactUrl(cfg.broker))}`);
     }
   }
 
+  const logins = parseCredentials(flags, file, cfg.broker, fail);
+  cfg.credentials = logins.fleet;
   // Fleet-wide values: the file's, then the flags' (a --model list is handled as groups).
   const fleet: Defaults = {
     model: DEFAULTS.model, payload: DEFAULTS.payload, qos: DEFAULTS.qos, topic: DEFAULTS.topic, intervalMs: DEFAULTS.intervalMs,
@@ -381,7 +376,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     return {
       name, count: s.count ?? shares[w++], model: v.model as ModelName, payload: v.payload as PayloadFormat, qos: v.qos as 0 | 1 | 2,
       topic: v.topic, intervalMs: v.intervalMs, jitterMs: Math.min(v.jitterMs, v.intervalMs - 1), profile: v.profile, link: v.link, modem: v.modem,
-      ...(s.optional && { optional: true }),
+      ...(s.optional && { optional: true }), credentials: logins.groups[i] ?? logins.fleet,
     };
   });
   const modemSensors = cfg.groups.reduce((n, g) => n + (g.modem ? g.count : 0), 0);

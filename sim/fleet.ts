@@ -114,6 +114,7 @@ class Fleet {
       clock: this.clock, stopAtMs: cfg.durationS * 1000,
       onConnectionChange: (d) => (this.connected += d),
       onTransportError: (e) => this.errors.note("transport", e),
+      onConnectRefused: (e) => this.errors.note("connect refused", e),
     };
     this.progress = new Progress(() => this.snapshot(), cfg.progress, cfg.json);
     this.sampler = setInterval(() => this.timeline.push({ tS: Math.round(this.clock() / 100) / 10, connected: this.connected }), TIMELINE_PERIOD_MS);
@@ -245,7 +246,8 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
   void stop?.then(() => (fleet.stopped = true));
   try {
     const { observer } = fleet;
-    await observer.start(broker, { version: cfg.version, clientId: `${cfg.clientPrefix}observer-${cfg.shard.k}of${cfg.shard.n}`, url: cfg.broker });
+    await observer.start(broker, { version: cfg.version, clientId: `${cfg.clientPrefix}observer-${cfg.shard.k}of${cfg.shard.n}`, url: cfg.broker,
+      credentials: cfg.credentials });
     fleet.progress.start();
     await fleet.startSensors();
     const publishS = await fleet.publish(stop);

@@ -7,6 +7,7 @@ import type { FleetBroker } from "./broker.ts";
 import type { GroupRun } from "./group.ts";
 import { decodeHeader } from "./payload.ts";
 import { DeliveryLedger, observerFilters } from "./delivery.ts";
+import type { Credentials } from "./credentials.ts";
 
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
@@ -36,7 +37,7 @@ export class Observer {
     }
   }
 
-  async start(broker: FleetBroker, o: { version: 4 | 5; clientId: string; url?: string }): Promise<void> {
+  async start(broker: FleetBroker, o: { version: 4 | 5; clientId: string; url?: string; credentials: Credentials }): Promise<void> {
     const transport: Transport = { kind: "observer", open: () => broker.open(), wireBytes: () => undefined };
     // Over a network, the observer asks for the sensors' highest QoS, so the broker keeps what
     // it owes it. The embedded broker reaches it through an in-process pipe, where nothing can
@@ -46,6 +47,7 @@ export class Observer {
     const filters = observerFilters(this.groups.map((g) => g.cfg.topic));
     const device = await connectAsync(o.url ?? "mqtt://127.0.0.1", {
       transport, profile: "large", protocolVersion: o.version, clientId: o.clientId, clean: true, keepalive: 30, connectTimeout: SUBSCRIBE_TIMEOUT_MS,
+      username: o.credentials.username, password: o.credentials.password,
     }, (d) => {
       d.on("message", (topic: string, payload: Buffer) => this.onMessage(topic, payload));
       d.on("error", (e: Error) => this.onError(e));

@@ -12,6 +12,8 @@ import { encodePayload } from "./payload.ts";
 import { Prng, sensorSeed } from "./prng.ts";
 import { wireFraming } from "./wire-meter.ts";
 import type { GroupRun } from "./group.ts";
+import { loginOf } from "./credentials.ts";
+import { RETURN_CODES_311, isTransientRefusal, reasonLine } from "../host/device-errors.ts";
 
 /** What the fleet shares with every sensor. */
 export interface SensorEnv {
@@ -26,6 +28,8 @@ export interface SensorEnv {
   stopAtMs: number;
   onConnectionChange(delta: 1 | -1): void;
   onTransportError(e: Error): void;
+  /** The broker refused a CONNECT (bad user name or password, not authorised, ...): an error of the run. */
+  onConnectRefused(e: Error): void;
 }
 
 /** MQTT 3.1.1 has no Receive Maximum; mosquitto drops QoS 2 beyond its window of 20 (see host/device.ts). */
@@ -63,6 +67,7 @@ export class Sensor {
     const rc = configure(fw, {
       version: env.version,
       clientId: `${env.clientPrefix}${id}`,
+      ...loginOf(cfg.credentials, id),
       clean: env.version === 5 || !persistent,
       keepalive: env.keepaliveS,
       properties: env.version === 5 && persistent ? { sessionExpiryInterval: SESSION_EXPIRY_S } : undefined,
@@ -70,7 +75,7 @@ export class Sensor {
     if (rc !== 0) throw new Error(`sensor ${id}: the firmware refused its connect options (status ${-rc})`);
     this.link = new Link(fw, {
       open: open ?? (() => group.open()),
-      onEvent: (ev) => this.onEvent(ev.type),
+      onEvent: (ev) => this.onEvent(ev.type, ev.reason),
       onTransmit: (b) => group.up.add(this.upFraming, b),
       onReceive: (b) => group.down.add(this.downFraming, b),
       onTransportError: (e) => env.onTransportError(e),
@@ -115,7 +120,14 @@ export class Sensor {
     this.schedule(cfg.intervalMs + (j > 0 ? (this.prng.next() * 2 - 1) * j : 0));
   }
 
-  private onEvent(type: EventType): void {
+  private onEvent(type: EventType, reason: number): void {
+    if (type === EventType.ConnectRefused) {
+      // As the Device API does: a refusal that retrying cannot cure (bad credentials) ends the retries.
+      if (!isTransientRefusal(reason)) this.fw.exports.setOption(Option.AutoReconnect, 0);
+      const rc311 = this.env.version === 4 ? RETURN_CODES_311.get(reason) : undefined;
+      this.env.onConnectRefused(new Error(`connection refused: ${reasonLine(reason)}${rc311 ? `, MQTT 3.1.1 return code ${rc311}` : ""}`));
+      return;
+    }
     if (type !== EventType.Connected) return;
     this.group.connects++;
     if (this.everConnected) this.group.reconnects++;

@@ -4,6 +4,7 @@
 // the Device stops reconnecting), and ending with a normal DISCONNECT.
 import { connectAsync, type Device } from "../device.ts";
 import { MoteError, errorLine } from "../errors.ts";
+import { RETURN_CODES_311 } from "../device-errors.ts";
 import { SessionState } from "../abi.ts";
 import type { CliConfig } from "./config.ts";
 import type { Transport } from "../transports/transport.ts";
@@ -12,9 +13,6 @@ import { traceDevice } from "./debug-trace.ts";
 
 /** Any error as a MoteError (its one line kept). */
 const asMoteError = (e: unknown) => (e instanceof MoteError ? e : new MoteError(errorLine(e), "network"));
-
-/** MQTT 5 reason codes the firmware reports for 3.1.1's CONNACK return codes 1-5. */
-const RETURN_CODES_311 = new Map([[0x84, 1], [0x85, 2], [0x88, 3], [0x86, 4], [0x87, 5]]);
 
 /** A refused CONNACK exits with its code, as mosquitto_pub/sub do: the 5.0 reason code, or 3.1.1's return code. */
 function withConnackStatus(e: MoteError, version: 4 | 5): MoteError {

@@ -178,6 +178,7 @@ async function sensors(n: number, profile: string, open: () => Duplex): Promise<
     version: 4, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: "probe-", topicAliases: cfg.topicAliases, clock: () => performance.now() - t0, stopAtMs: Infinity,
     onConnectionChange: (d) => (connected += d),
     onTransportError: (e) => { throw e; },
+    onConnectRefused: (e) => { throw e; },
   };
   const all: Sensor[] = [];
   for (let id = 0; id < n; id++) {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseFleetConfig, splitByWeight } from "../../sim/config.ts";
+import { parseFleetConfig } from "../../sim/config.ts";
+import { splitByWeight } from "../../sim/weights.ts";
 import { parseDuration, shardRange } from "../../sim/units.ts";
 import errors from "../fixtures/sim/config-errors.json" with { type: "json" };
 
