@@ -84,6 +84,20 @@ describe("fleet credentials against mosquitto with a password file", () => {
     expect(r.files.join("")).not.toContain("wrong-pw");
   }, 30_000);
 
+  it("fails the run when the broker refuses a sensor's login, even at QoS 0 where nothing counts as lost", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-credentials-cfg-"));
+    dirs.push(dir);
+    const config = join(dir, "fleet.json");
+    // The observer logs in with the fleet's -u/-P; the group's sensors with a wrong password of their own.
+    writeFileSync(config, JSON.stringify({ groups: [{ name: "bad", count: 3, qos: 0, password: "not-the-password" }] }));
+    const r = await sim(["--config", config, "--broker", mosquitto.url(), "-u", "alice", "-P", PASSWORD, "--client-prefix", "q0-",
+      "--duration", "1s", "--interval", "250ms", "--drain", "1s"]);
+    expect(r.report.errors.some((e) => e.kind === "connect refused")).toBe(true);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/connections refused by the broker/);
+    expect(r.files.join("") + r.out + r.err).not.toContain("not-the-password");
+  }, 30_000);
+
   it("gives each sensor its own user name from a {id} template in the config file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mote-credentials-cfg-"));
     dirs.push(dir);
