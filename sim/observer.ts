@@ -1,24 +1,26 @@
 // The observer: one more client of the broker, subscribed to every sensor topic of this shard,
 // that checks each delivery against the sensor's sequence numbers and measures the latency from
-// the payload's timestamp. It runs the same firmware (large profile) through the Device API.
+// the payload's timestamp. It tells sensors apart by the id in the payload, never by the topic:
+// a fleet may publish to one topic for all. It runs the same firmware (large profile) through the Device API.
 import { connectAsync, type Device } from "../host/device.ts";
 import type { Transport } from "../host/transports/transport.ts";
 import type { FleetBroker } from "./broker.ts";
 import type { GroupRun } from "./group.ts";
-import { decodeHeader } from "./payload.ts";
+import { decodeHeader, type Header, type PayloadFormat } from "./payload.ts";
 import { DeliveryLedger, observerFilters } from "./delivery.ts";
 import type { Credentials } from "./credentials.ts";
 
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
 export class Observer {
-  /** Messages on our topics that did not decode as a payload, or came from another shard. */
+  /** Messages on our topics that did not decode as a payload of their sensor's format, or came from a sensor outside this shard. */
   unreadable = 0;
   foreign = 0;
   private device: Device | undefined;
   private readonly ledger: DeliveryLedger;
-  private readonly byTopic = new Map<string, number>();
   private readonly groupOf: GroupRun[] = [];
+  /** The formats this shard's sensors publish in; a payload is read in whichever of them accepts it. */
+  private readonly formats: PayloadFormat[];
 
   constructor(
     private readonly groups: GroupRun[],
@@ -29,12 +31,8 @@ export class Observer {
   ) {
     const total = groups.reduce((n, g) => n + g.size, 0);
     this.ledger = new DeliveryLedger(total);
-    for (const g of groups) {
-      for (let id = g.first; id < g.end; id++) {
-        this.byTopic.set(g.topicOf(id), id - first);
-        this.groupOf[id - first] = g;
-      }
-    }
+    for (const g of groups) for (let id = g.first; id < g.end; id++) this.groupOf[id - first] = g;
+    this.formats = [...new Set(groups.map((g) => g.cfg.payload))];
   }
 
   async start(broker: FleetBroker, o: { version: 4 | 5; clientId: string; url?: string; credentials: Credentials }): Promise<void> {
@@ -49,7 +47,7 @@ export class Observer {
       transport, profile: "large", protocolVersion: o.version, clientId: o.clientId, clean: true, keepalive: 30, connectTimeout: SUBSCRIBE_TIMEOUT_MS,
       username: o.credentials.username, password: o.credentials.password,
     }, (d) => {
-      d.on("message", (topic: string, payload: Buffer) => this.onMessage(topic, payload));
+      d.on("message", (_topic: string, payload: Buffer) => this.onMessage(payload));
       d.on("error", (e: Error) => this.onError(e));
     });
     this.device = device;
@@ -69,15 +67,20 @@ export class Observer {
     await this.device?.end().catch(() => {});
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
-    const i = this.byTopic.get(topic);
-    if (i === undefined) {
+  private onMessage(payload: Buffer): void {
+    const read = this.read(payload);
+    if (!read) {
+      this.unreadable++;
+      return;
+    }
+    const { h, format } = read;
+    const i = h.id - this.first;
+    const g = i >= 0 && i < this.groupOf.length ? this.groupOf[i] : undefined;
+    if (!g) {
       this.foreign++;
       return;
     }
-    const g = this.groupOf[i];
-    const h = decodeHeader(g.cfg.payload, payload);
-    if (!h) {
+    if (g.cfg.payload !== format) {
       this.unreadable++;
       return;
     }
@@ -85,5 +88,13 @@ export class Observer {
       g.delivered++;
       g.latencies.push(Math.max(0, Math.round(this.clock()) - h.ts));
     } else g.duplicates++;
+  }
+
+  private read(payload: Buffer): { h: Header; format: PayloadFormat } | undefined {
+    for (const format of this.formats) {
+      const h = decodeHeader(format, payload);
+      if (h) return { h, format };
+    }
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 // Payload encodings of a sensor reading (json, text, binary), their worst-case sizes, and the
-// observer's fast read of seq and ts back from a payload. Numbers are fixed-point by the channel
+// observer's fast read of id, seq and ts back from a payload. Every payload carries its sensor's
+// id, so the observer never needs the topic to tell sensors apart (many fleets share one topic). Numbers are fixed-point by the channel
 // specs in models.ts, so all three encodings carry exactly the same values.
 import { isUtf8 } from "node:buffer";
 import { MODEL_SPECS, type Channel, type ModelName, type Reading } from "./models.ts";
@@ -7,7 +8,7 @@ import { MODEL_SPECS, type Channel, type ModelName, type Reading } from "./model
 export type PayloadFormat = "json" | "text" | "binary";
 export const PAYLOAD_FORMATS: readonly PayloadFormat[] = ["json", "text", "binary"];
 
-/** seq and ts: u32 counters. */
+/** id, seq and ts: u32 counters. */
 const U32: Channel = { decimals: 0, min: 0, max: 0xffff_ffff };
 /** Decimal digits of the largest u32, 4294967295. */
 const U32_DIGITS_MAX = 10;
@@ -18,16 +19,19 @@ const U32_DIGITS_MAX = 10;
  * | offset | field                                                       | payload bytes  |
  * |--------|-------------------------------------------------------------|----------------|
  * | 0      | u8: BINARY_VERSION in the high nibble, MODEL_IDS in the low |                |
- * | 1      | u32 seq                                                     |                |
- * | 5      | u32 ts, ms since the fleet start                            |                |
- * | 9      | temperature: i16 t × 100 (°C)                               | 11             |
- * | 9      | accelerometer: u8 n, then n × (i16 x, y, z × 100 (m/s²))    | 10 + 6n ≤ 106  |
- * | 9      | gps: i32 lat × 1e6, i32 lon × 1e6 (°), u16 spd × 10 (m/s),  | 21             |
+ * | 1      | u32 id, the sensor's fleet-wide id                          |                |
+ * | 5      | u32 seq                                                     |                |
+ * | 9      | u32 ts, ms since the fleet start                            |                |
+ * | 13     | temperature: i16 t × 100 (°C)                               | 15             |
+ * | 13     | accelerometer: u8 n, then n × (i16 x, y, z × 100 (m/s²))    | 14 + 6n ≤ 110  |
+ * | 13     | gps: i32 lat × 1e6, i32 lon × 1e6 (°), u16 spd × 10 (m/s),  | 25             |
  * |        |      u16 hdg (°)                                            |                |
- * | 9      | counter: u32 c                                              | 13             |
+ * | 13     | counter: u32 c                                              | 17             |
+ *
+ * Version 1 had no id (seq at 1, ts at 5); a fixed-width id keeps every offset constant.
  */
-const BINARY_VERSION = 1;
-const BINARY_HEADER_BYTES = 9;
+const BINARY_VERSION = 2;
+const BINARY_HEADER_BYTES = 13;
 const MODEL_IDS: Readonly<Record<ModelName, number>> = { temperature: 0, accelerometer: 1, gps: 2, counter: 3 };
 const MODEL_BY_ID: readonly ModelName[] = (Object.keys(MODEL_IDS) as ModelName[]).sort((a, b) => MODEL_IDS[a] - MODEL_IDS[b]);
 
@@ -51,15 +55,20 @@ const BINARY_FIELDS: Readonly<Record<ModelName, readonly (readonly [channel: str
 const SAMPLE_FIELD: Field = "i16";
 const SAMPLE_BYTES = 3 * FIELD_BYTES[SAMPLE_FIELD];
 
-/** Encodes seq, ts and a reading. Throws on a reading its model could not produce (a programmer error). */
-export function encodePayload(format: PayloadFormat, seq: number, tsMs: number, r: Reading): Buffer {
+/** The counters every payload begins with: the sensor's id, its sequence number and the timestamp (ms since the fleet start). */
+export type Header = { id: number; seq: number; ts: number };
+
+/** Encodes id, seq, ts and a reading. Throws on a reading its model could not produce (a programmer error). */
+export function encodePayload(format: PayloadFormat, h: Header, r: Reading): Buffer {
+  const { id, seq, ts: tsMs } = h;
+  checkU32(id, "id");
   checkU32(seq, "seq");
   checkU32(tsMs, "ts");
   checkReading(r);
   switch (format) {
-    case "json": return Buffer.from(json(seq, tsMs, r, decimal));
-    case "text": return Buffer.from(text(seq, tsMs, r, decimal));
-    case "binary": return binary(seq, tsMs, r);
+    case "json": return Buffer.from(json(h, r, decimal));
+    case "text": return Buffer.from(text(h, r, decimal));
+    case "binary": return binary(h, r);
   }
   throw new RangeError(`unknown payload format '${format as string}'`);
 }
@@ -76,36 +85,39 @@ export function maxPayloadBytes(format: PayloadFormat, model: ModelName): number
     samples: Array.from({ length: samplesMax }, () => [0, 0, 0]),
   };
   const wide: Num = (_, ch) => "0".repeat(widestDecimal(ch));
-  return Buffer.byteLength(format === "json" ? json(0, 0, widest, wide) : text(0, 0, widest, wide));
+  return Buffer.byteLength(format === "json" ? json(ZERO, widest, wide) : text(ZERO, widest, wide));
 }
+
+const ZERO: Header = { id: 0, seq: 0, ts: 0 };
 
 /** Formats one number of a channel. */
 type Num = (value: number, ch: Channel) => string;
 
-/** `{"seq":12,"ts":3456,"t":21.37}`; bursts as `"xyz":[[x,y,z],...]`. */
-function json(seq: number, ts: number, r: Reading, num: Num): string {
-  let s = `{"seq":${num(seq, U32)},"ts":${num(ts, U32)}`;
+/** `{"id":7,"seq":12,"ts":3456,"t":21.37}`; bursts as `"xyz":[[x,y,z],...]`. */
+function json(h: Header, r: Reading, num: Num): string {
+  let s = `{"id":${num(h.id, U32)},"seq":${num(h.seq, U32)},"ts":${num(h.ts, U32)}`;
   for (const [name, v] of r.values) s += `,"${name}":${num(v, channelOf(r.model, name))}`;
   const axis = MODEL_SPECS[r.model].burst?.axis;
   if (axis && r.samples?.length) s += `,"xyz":[${r.samples.map((xyz) => `[${xyz.map((v) => num(v, axis)).join(",")}]`).join(",")}]`;
   return s + "}";
 }
 
-/** `seq=12 ts=3456 t=21.37`; bursts as `xyz=x,y,z;x,y,z;...`. */
-function text(seq: number, ts: number, r: Reading, num: Num): string {
-  let s = `seq=${num(seq, U32)} ts=${num(ts, U32)}`;
+/** `id=7 seq=12 ts=3456 t=21.37`; bursts as `xyz=x,y,z;x,y,z;...`. */
+function text(h: Header, r: Reading, num: Num): string {
+  let s = `id=${num(h.id, U32)} seq=${num(h.seq, U32)} ts=${num(h.ts, U32)}`;
   for (const [name, v] of r.values) s += ` ${name}=${num(v, channelOf(r.model, name))}`;
   const axis = MODEL_SPECS[r.model].burst?.axis;
   if (axis && r.samples?.length) s += ` xyz=${r.samples.map((xyz) => xyz.map((v) => num(v, axis)).join(",")).join(";")}`;
   return s;
 }
 
-function binary(seq: number, ts: number, r: Reading): Buffer {
+function binary(h: Header, r: Reading): Buffer {
   const samples = r.samples ?? [];
   const b = Buffer.alloc(binaryBytes(r.model, samples.length));
   let at = b.writeUInt8((BINARY_VERSION << 4) | MODEL_IDS[r.model], 0);
-  at = b.writeUInt32LE(seq, at);
-  at = b.writeUInt32LE(ts, at);
+  at = b.writeUInt32LE(h.id, at);
+  at = b.writeUInt32LE(h.seq, at);
+  at = b.writeUInt32LE(h.ts, at);
   for (const [name, type] of BINARY_FIELDS[r.model]) {
     at = WRITE[type](b, fixed(valueOf(r, name), channelOf(r.model, name)), at);
   }
@@ -155,7 +167,7 @@ function valueOf(r: Reading, name: string): number {
   return found[1];
 }
 
-/** seq and ts are counted, never rounded: a fraction is a caller's mistake. */
+/** id, seq and ts are counted, never rounded: a fraction is a caller's mistake. */
 function checkU32(v: number, what: string): void {
   if (!(Number.isInteger(v) && v >= U32.min && v <= U32.max)) throw new RangeError(`${what} ${v} is not a u32`);
 }
@@ -173,12 +185,11 @@ function checkReading(r: Reading): void {
   }
 }
 
-// --- The observer's view: seq and ts, without parsing the rest --------------------------------
+// --- The observer's view: id, seq and ts, without parsing the rest ----------------------------
 
-export type Header = { seq: number; ts: number };
-
-/** How a keyed format begins: `<seqKey><digits><tsKey><digits>` followed by one of `after`. */
+/** How a keyed format begins: `<idKey><digits><seqKey><digits><tsKey><digits>` followed by one of `after`. */
 interface KeyedSyntax {
+  readonly idKey: Uint8Array;
   readonly seqKey: Uint8Array;
   readonly tsKey: Uint8Array;
   /** Bytes that may follow ts's digits; END stands for the end of the payload. */
@@ -187,10 +198,15 @@ interface KeyedSyntax {
   readonly last?: number;
 }
 const END = -1;
-const JSON_SYNTAX: KeyedSyntax = { seqKey: Buffer.from('{"seq":'), tsKey: Buffer.from(',"ts":'), after: [0x2c, 0x7d], last: 0x7d };
-const TEXT_SYNTAX: KeyedSyntax = { seqKey: Buffer.from("seq="), tsKey: Buffer.from(" ts="), after: [0x20, END] };
+const JSON_SYNTAX: KeyedSyntax = {
+  idKey: Buffer.from('{"id":'), seqKey: Buffer.from(',"seq":'), tsKey: Buffer.from(',"ts":'), after: [0x2c, 0x7d], last: 0x7d,
+};
+const TEXT_SYNTAX: KeyedSyntax = { idKey: Buffer.from("id="), seqKey: Buffer.from(" seq="), tsKey: Buffer.from(" ts="), after: [0x20, END] };
 
-/** Reads seq and ts back (the observer's view); undefined when the bytes are not a payload of this format. Never throws. */
+/**
+ * Reads id, seq and ts back (the observer's view); undefined when the bytes are not a payload of this
+ * format. Never throws. The formats begin differently ('{', 'i', 0x20–0x23), so at most one accepts a payload.
+ */
 export function decodeHeader(format: PayloadFormat, bytes: Uint8Array): Header | undefined {
   if (!(bytes instanceof Uint8Array)) return undefined;
   switch (format) {
@@ -202,7 +218,9 @@ export function decodeHeader(format: PayloadFormat, bytes: Uint8Array): Header |
 }
 
 function keyedHeader(b: Uint8Array, syntax: KeyedSyntax): Header | undefined {
-  const seq = digitsAfter(b, 0, syntax.seqKey);
+  const id = digitsAfter(b, 0, syntax.idKey);
+  if (!id) return undefined;
+  const seq = digitsAfter(b, id.end, syntax.seqKey);
   if (!seq) return undefined;
   const ts = digitsAfter(b, seq.end, syntax.tsKey);
   if (!ts) return undefined;
@@ -210,7 +228,7 @@ function keyedHeader(b: Uint8Array, syntax: KeyedSyntax): Header | undefined {
   if (syntax.last !== undefined && b[b.length - 1] !== syntax.last) return undefined;
   // Scanning the whole payload is the price of rejecting non-UTF-8; it is native and allocation-free.
   if (!isUtf8(b)) return undefined;
-  return { seq: seq.value, ts: ts.value };
+  return { id: id.value, seq: seq.value, ts: ts.value };
 }
 
 /** The u32 in canonical decimal (no sign, no leading zero) that follows `key` at `at`. */
@@ -241,7 +259,7 @@ function binaryHeader(b: Uint8Array): Header | undefined {
     if (samples < count.min || samples > count.max) return undefined;
   }
   if (b.length !== binaryBytes(model, samples)) return undefined;
-  return { seq: u32le(b, 1), ts: u32le(b, 5) };
+  return { id: u32le(b, 1), seq: u32le(b, 5), ts: u32le(b, 9) };
 }
 
 function fieldOffset(model: ModelName, channel: string): number {

@@ -1,7 +1,7 @@
 // One simulated sensor: its own firmware instance (its own budget, buffers and session), the
 // host loop binding it to a connection, and a model producing its readings. It publishes one
-// reading per interval (± jitter) with a sequence number and a timestamp in the payload, so the
-// observer can verify delivery. State is kept small: a fleet holds many thousands of these.
+// reading per interval (± jitter) with its id, a sequence number and a timestamp in the payload,
+// so the observer can verify delivery whatever the topic. State is kept small: a fleet holds many thousands of these.
 import { Firmware } from "../host/firmware.ts";
 import { configure, publishBytes } from "../host/commands.ts";
 import { EventType, Option } from "../host/abi.ts";
@@ -108,7 +108,7 @@ export class Sensor {
     const now = this.env.clock();
     if (now >= this.env.stopAtMs) return;
     const cfg = this.group.cfg;
-    const payload = encodePayload(cfg.payload, this.seq, Math.round(now), this.model.next(now));
+    const payload = encodePayload(cfg.payload, { id: this.id, seq: this.seq, ts: Math.round(now) }, this.model.next(now));
     const rc = publishBytes(this.fw, this.topic, payload, cfg.qos, false);
     if (rc >= 0) {
       this.seq++;

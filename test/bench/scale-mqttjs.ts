@@ -86,7 +86,7 @@ class MqttjsSensor {
   private tick(): void {
     const now = this.run.clock();
     if (now >= this.run.durationMs) return;
-    this.client.publish(this.topic, encodePayload("json", this.seq, Math.round(now), this.model.next(now)), { qos: this.run.qos });
+    this.client.publish(this.topic, encodePayload("json", { id: this.id, seq: this.seq, ts: Math.round(now) }, this.model.next(now)), { qos: this.run.qos });
     this.seq++;
     this.run.published++;
     this.schedule(this.run.intervalMs);
@@ -127,11 +127,10 @@ export async function runMqttjs(o: { url: string; clients: number; ramp: number;
   let delivered = 0;
   let duplicates = 0;
   const observer = await mqtt.connectAsync(o.url, { clientId: "mqttjs-observer", clean: true, keepalive: 30, reconnectPeriod: 0 });
-  observer.on("message", (topic, payload) => {
-    const id = Number(topic.split("/")[1]);
+  observer.on("message", (_topic, payload) => {
     const h = decodeHeader("json", payload);
-    if (!h || !(id >= 0 && id < o.clients)) return;
-    if (ledger.record(id, h.seq)) delivered++;
+    if (!h || !(h.id >= 0 && h.id < o.clients)) return;
+    if (ledger.record(h.id, h.seq)) delivered++;
     else duplicates++;
   });
   await observer.subscribeAsync(FILTER, { qos: o.qos });

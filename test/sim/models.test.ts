@@ -67,7 +67,8 @@ describe("every model", () => {
   it.each(MODEL_NAMES)("%s: the same (seed, id) yields the same payload bytes over 100 readings", (model) => {
     const a = readings(model, 5, 100), b = readings(model, 5, 100);
     for (const f of PAYLOAD_FORMATS) {
-      expect(a.map((r, i) => encodePayload(f, i, i * INTERVAL_MS, r))).toEqual(b.map((r, i) => encodePayload(f, i, i * INTERVAL_MS, r)));
+      const encode = (r: Reading, i: number) => encodePayload(f, { id: 5, seq: i, ts: i * INTERVAL_MS }, r);
+      expect(a.map(encode)).toEqual(b.map(encode));
     }
   });
 

@@ -1,4 +1,4 @@
-// The payload encodings: hand-worked vectors, the observer's read of seq and ts (round trip,
+// The payload encodings: hand-worked vectors, the observer's read of id, seq and ts (round trip,
 // rejections, robustness on random bytes), and the worst-case sizes the firmware buffers are
 // budgeted against.
 import { readFileSync } from "node:fs";
@@ -16,6 +16,7 @@ const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../fixt
 
 interface Vector {
   name: string;
+  id: number;
   seq: number;
   ts: number;
   reading: Reading;
@@ -47,11 +48,11 @@ describe("payload vectors", () => {
   for (const v of VECTORS) {
     for (const f of PAYLOAD_FORMATS) {
       it(`${f}, ${v.name}: encodes to the worked-out bytes`, () => {
-        expect(shown(f, encodePayload(f, v.seq, v.ts, v.reading))).toBe(expected(v, f));
+        expect(shown(f, encodePayload(f, v, v.reading))).toBe(expected(v, f));
       });
 
-      it(`${f}, ${v.name}: reads seq and ts back`, () => {
-        expect(decodeHeader(f, bytesOf(f, expected(v, f)))).toEqual({ seq: v.seq, ts: v.ts });
+      it(`${f}, ${v.name}: reads id, seq and ts back`, () => {
+        expect(decodeHeader(f, bytesOf(f, expected(v, f)))).toEqual({ id: v.id, seq: v.seq, ts: v.ts });
       });
     }
 
@@ -68,14 +69,15 @@ describe("payload vectors", () => {
 
 describe("decodeHeader", () => {
   it.each(PAYLOAD_FORMATS.flatMap((f) => MODEL_NAMES.map((m) => [f, m] as const)))(
-    "%s, %s: reads back any u32 seq and ts",
+    "%s, %s: reads back any u32 id, seq and ts",
     (f, model) => {
       const p = new Prng(SEED);
       const sensor = createModel(model, SEED, 1);
-      const pairs = [[0, 0], [U32_MAX, U32_MAX], ...Array.from({ length: 500 }, () => [p.int(2 ** 32), p.int(2 ** 32)])];
-      const wrong = pairs.filter(([seq, ts]) => {
-        const h = decodeHeader(f, encodePayload(f, seq, ts, sensor.next(ts)));
-        return h?.seq !== seq || h.ts !== ts;
+      const u32 = () => p.int(2 ** 32);
+      const triples = [[0, 0, 0], [U32_MAX, U32_MAX, U32_MAX], ...Array.from({ length: 500 }, () => [u32(), u32(), u32()])];
+      const wrong = triples.filter(([id, seq, ts]) => {
+        const h = decodeHeader(f, encodePayload(f, { id, seq, ts }, sensor.next(ts)));
+        return h?.id !== id || h.seq !== seq || h.ts !== ts;
       });
       expect(wrong).toEqual([]);
     },
@@ -89,14 +91,14 @@ describe("decodeHeader", () => {
   }
 
   it("rejects an unknown format", () => {
-    expect(decodeHeader("xml" as PayloadFormat, Buffer.from('{"seq":1,"ts":2}'))).toBeUndefined();
+    expect(decodeHeader("xml" as PayloadFormat, Buffer.from('{"id":3,"seq":1,"ts":2}'))).toBeUndefined();
   });
 
-  it.each(PAYLOAD_FORMATS)("%s: never throws on 10,000 random buffers, and what it accepts is a pair of u32", (f) => {
+  it.each(PAYLOAD_FORMATS)("%s: never throws on 10,000 random buffers, and what it accepts is three u32", (f) => {
     const p = new Prng(SEED);
     // Three kinds of noise: uniform bytes, bytes from the formats' own alphabet, and real payloads
     // with one byte changed or cut short (which reach deep into the checks).
-    const alphabet = Buffer.from('{}[]",:;= .-0123456789seqtsxyzn\n\xff\x10\x11');
+    const alphabet = Buffer.from('{}[]",:;= .-0123456789idseqtsxyzn\n\xff\x20\x21');
     const valid = VECTORS.map((v) => bytesOf(f, expected(v, f)));
     const noise = (): Uint8Array => {
       const kind = p.int(3);
@@ -112,7 +114,8 @@ describe("decodeHeader", () => {
       const b = noise();
       try {
         const h = decodeHeader(f, b);
-        if (h && !(Number.isInteger(h.seq) && Number.isInteger(h.ts) && h.seq >= 0 && h.ts >= 0 && h.seq <= U32_MAX && h.ts <= U32_MAX)) {
+        const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= U32_MAX;
+        if (h && !(isU32(h.id) && isU32(h.seq) && isU32(h.ts))) {
           bad.push(`${Buffer.from(b).toString("hex")} -> ${JSON.stringify(h)}`);
         }
       } catch (e) {
@@ -124,36 +127,39 @@ describe("decodeHeader", () => {
 });
 
 describe("encodePayload", () => {
+  const ZERO = { id: 0, seq: 0, ts: 0 };
   const t = (v: number): Reading => ({ model: "temperature", values: [["t", v]] });
 
-  it("refuses a seq or ts that is not a u32", () => {
+  it("refuses an id, seq or ts that is not a u32", () => {
     for (const bad of [-1, 2 ** 32, 1.5, Number.NaN]) {
-      expect(() => encodePayload("json", bad, 0, t(20)), `seq ${bad}`).toThrow(RangeError);
-      expect(() => encodePayload("binary", 0, bad, t(20)), `ts ${bad}`).toThrow(RangeError);
+      expect(() => encodePayload("text", { id: bad, seq: 0, ts: 0 }, t(20)), `id ${bad}`).toThrow(RangeError);
+      expect(() => encodePayload("json", { id: 0, seq: bad, ts: 0 }, t(20)), `seq ${bad}`).toThrow(RangeError);
+      expect(() => encodePayload("binary", { id: 0, seq: 0, ts: bad }, t(20)), `ts ${bad}`).toThrow(RangeError);
     }
   });
 
   it("refuses a value outside its channel's range (the size bounds rely on it)", () => {
-    for (const f of PAYLOAD_FORMATS) expect(() => encodePayload(f, 0, 0, t(400))).toThrow(RangeError);
+    for (const f of PAYLOAD_FORMATS) expect(() => encodePayload(f, ZERO, t(400))).toThrow(RangeError);
   });
 
   it("refuses a reading without its model's channels", () => {
-    for (const f of PAYLOAD_FORMATS) expect(() => encodePayload(f, 0, 0, { model: "gps", values: [["lat", 50]] })).toThrow(RangeError);
+    for (const f of PAYLOAD_FORMATS) expect(() => encodePayload(f, ZERO, { model: "gps", values: [["lat", 50]] })).toThrow(RangeError);
   });
 
   it("refuses a burst whose count disagrees with its samples", () => {
     const r: Reading = { model: "accelerometer", values: [["n", 2]], samples: [[0, 0, 9.81]] };
-    for (const f of PAYLOAD_FORMATS) expect(() => encodePayload(f, 0, 0, r)).toThrow(RangeError);
+    for (const f of PAYLOAD_FORMATS) expect(() => encodePayload(f, ZERO, r)).toThrow(RangeError);
   });
 });
 
 describe("maxPayloadBytes", () => {
-  it("is 11, 106, 21 and 13 bytes in binary, as the layout adds up", () => {
+  const MAX = { id: U32_MAX, seq: U32_MAX, ts: U32_MAX };
+  it("is 15, 110, 25 and 17 bytes in binary, as the layout adds up (version/model, id, seq, ts, then the model's fields)", () => {
     expect(MODEL_NAMES.map((m) => [m, maxPayloadBytes("binary", m)])).toEqual([
-      ["temperature", 1 + 4 + 4 + 2],
-      ["accelerometer", 1 + 4 + 4 + 1 + 16 * 6],
-      ["gps", 1 + 4 + 4 + 4 + 4 + 2 + 2],
-      ["counter", 1 + 4 + 4 + 4],
+      ["temperature", 1 + 4 + 4 + 4 + 2],
+      ["accelerometer", 1 + 4 + 4 + 4 + 1 + 16 * 6],
+      ["gps", 1 + 4 + 4 + 4 + 4 + 4 + 2 + 2],
+      ["counter", 1 + 4 + 4 + 4 + 4],
     ]);
   });
 
@@ -167,7 +173,7 @@ describe("maxPayloadBytes", () => {
       let largest = 0;
       for (let id = 0; id < 20; id++) {
         const sensor = createModel(model, SEED, id);
-        for (let i = 0; i < 500; i++) largest = Math.max(largest, encodePayload(f, U32_MAX, U32_MAX, sensor.next(i * 1000)).length);
+        for (let i = 0; i < 500; i++) largest = Math.max(largest, encodePayload(f, MAX, sensor.next(i * 1000)).length);
       }
       expect(largest).toBeLessThanOrEqual(maxPayloadBytes(f, model));
       if (f === "binary") expect(largest).toBe(maxPayloadBytes(f, model));
@@ -191,7 +197,7 @@ describe("maxPayloadBytes", () => {
     "%s, %s: bounds readings at the edges of every channel's range",
     (f, model) => {
       for (const side of ["min", "max"] as const) {
-        expect(encodePayload(f, U32_MAX, U32_MAX, extreme(model, side)).length, side).toBeLessThanOrEqual(maxPayloadBytes(f, model));
+        expect(encodePayload(f, MAX, extreme(model, side)).length, side).toBeLessThanOrEqual(maxPayloadBytes(f, model));
       }
     },
   );
