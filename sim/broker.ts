@@ -24,7 +24,14 @@ export interface FleetBroker {
 }
 
 export async function embeddedBroker(): Promise<FleetBroker> {
-  const aedes = await Aedes.createBroker();
+  // No limit on deliveries in flight (aedes's default is 100, the rest waiting in its emitter's
+  // queue). That queue drains by recursion: each queued message that matches no subscription
+  // completes synchronously and starts the next inside the same call, so a backlog left when the
+  // observer unsubscribed (a very short interval and drain) overflowed the stack. Without the queue
+  // each connection still waits for its publish to be delivered before aedes reads its next
+  // packet, so what is in flight stays bounded by the number of connections, in order per
+  // connection.
+  const aedes = await Aedes.createBroker({ concurrency: 0 });
   const server: Server = createServer((socket) => aedes.handle(socket));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
