@@ -95,7 +95,40 @@ function details(p: Buffer, v5: boolean): string {
   return "";
 }
 
-function hex(p: Buffer): string {
+/** CONNECT flag bits: will, user name, password. */
+const WILL = 0x04, USERNAME = 0x80, PASSWORD = 0x40;
+
+/**
+ * The packet as it may be shown: a CONNECT's password bytes become '*' (0x2a), and an AUTH's data
+ * is cut after its reason code, so no secret reaches a terminal or a log through -d.
+ */
+export function shownBytes(p: Buffer): Buffer {
+  const type = p[0] >> 4;
+  if (type === 15) return p.subarray(0, Math.min(p.length, bodyStart(p) + 1));
+  if (type !== 1) return p;
+  const r = new Reader(p, bodyStart(p));
+  r.str(); // protocol name
+  const level = r.u8();
+  const flags = r.u8() ?? 0;
+  if ((flags & PASSWORD) === 0) return p;
+  r.u16(); // keep alive
+  if (level === 5) r.skipProperties();
+  r.str(); // client id
+  if (flags & WILL) {
+    if (level === 5) r.skipProperties();
+    r.str();
+    r.str(); // will payload: a length and bytes, as a string
+  }
+  if (flags & USERNAME) r.str();
+  const n = r.u16();
+  const out = Buffer.from(p);
+  // Whatever did not parse is hidden whole rather than shown.
+  out.fill(0x2a, n === undefined ? bodyStart(p) : r.at, n === undefined ? out.length : Math.min(out.length, r.at + n));
+  return out;
+}
+
+function hex(packet: Buffer): string {
+  const p = shownBytes(packet);
   const shown = p.subarray(0, HEX_BYTES_MAX).toString("hex").replace(/(..)(?!$)/g, "$1 ");
   return p.length > HEX_BYTES_MAX ? `${shown} ... (${p.length} bytes)` : shown;
 }
