@@ -14,6 +14,7 @@ import type { MessageInfo } from "../device-options.ts";
 import { renderFormat } from "./format.ts";
 import { topicMatches } from "./topic-match.ts";
 import { sleep } from "../sleep.ts";
+import { MAX_MESSAGE_BYTES_DEFAULT } from "../message-assembly.ts";
 
 const NL = Buffer.from("\n");
 const EMPTY = Buffer.alloc(0);
@@ -71,6 +72,13 @@ export async function runSub(cfg: CliConfig, interrupted: Promise<void>, warn: (
   // A chunked message streams to stdout; `streaming` is the one being written.
   let streaming: { topic: string; written: number; total: number } | undefined;
   const onChunk = (topic: string, chunk: Buffer, info: ChunkInfo) => {
+    // -F formats whole messages: the Device reassembles them ("message"); one past its limit is said, not cut.
+    if (cfg.format !== undefined) {
+      if (info.offset === 0 && info.total > MAX_MESSAGE_BYTES_DEFAULT) {
+        warn(`a message of ${info.total} bytes on '${topic}' is larger than -F can format (${MAX_MESSAGE_BYTES_DEFAULT} bytes): not printed`);
+      }
+      return;
+    }
     if (info.offset === 0) {
       if (!admit(topic, info)) return;
       streaming = { topic, written: 0, total: info.total };

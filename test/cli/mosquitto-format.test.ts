@@ -93,6 +93,18 @@ describe("mote sub -F against mosquitto_sub -F", () => {
     expect(Math.abs(Number(o.stdout.split("|")[1]) - Number(t.stdout.split("|")[1]))).toBeLessThan(5);
   });
 
+  it("a message larger than the firmware's RX buffer is formatted once, whole, as mosquitto_sub does", async () => {
+    const big = "x".repeat(5000);
+    const { t, o } = await both("fmt-big", ["-t", "fmt/big", "-C", "2", "-F", "%l %t %p"], async () => {
+      await publish("-t", "fmt/big", "-m", big, "-q", "1");
+      await publish("-t", "fmt/big", "-m", "small", "-q", "1");
+    });
+    expect(t.code).toBe(0);
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toBe(`5000 fmt/big ${big}\n5 fmt/big small\n`);
+    expect(o.stdout).toBe(t.stdout);
+  });
+
   it("-N drops the newline; without -F an empty message prints nothing, and 'topic (null)' with -v", async () => {
     for (const [name, extra] of [["fmt-n", ["-N"]], ["fmt-v", ["-v"]], ["fmt-plain", []], ["fmt-vn", ["-v", "-N"]], ["fmt-fn", ["-F", "%t=%p", "-N"]]] as const) {
       const { t, o } = await both(name, ["-t", `fmt/${name}/#`, "-q", "1", "-C", "3", ...extra], async () => {
