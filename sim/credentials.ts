@@ -63,3 +63,22 @@ export function redactUrl(url: string): string {
     return colon < 0 ? `${scheme}${info}@` : `${scheme}${info.slice(0, colon)}:***@`;
   });
 }
+
+/** Flags whose value is a secret. */
+const SECRET_FLAGS = new Set(["-P", "--password"]);
+export const REDACTED = "***";
+
+/** A command line as it may be shown: passwords as ***, URLs without theirs. */
+export function redactArgv(argv: string[]): string[] {
+  return argv.map((a, i) => {
+    if (i > 0 && SECRET_FLAGS.has(argv[i - 1])) return REDACTED;
+    const eq = a.indexOf("=");
+    if (eq > 0 && SECRET_FLAGS.has(a.slice(0, eq))) return `${a.slice(0, eq)}=${REDACTED}`;
+    return redactUrl(a);
+  });
+}
+
+/** Credentials as they may be shown: the user name (a template is no secret), the password as ***. */
+export function redactCredentials(c: Credentials): Credentials {
+  return { ...(c.username !== undefined && { username: c.username }), ...(c.password !== undefined && { password: REDACTED }) };
+}

@@ -12,6 +12,12 @@ import { describeLink, isDirect } from "./link-model.ts";
 import { WireTable } from "./wire-meter.ts";
 import type { GroupRun } from "./group.ts";
 import { PacketType } from "../host/abi.ts";
+import { outageWindows } from "./outage.ts";
+import { runRecord } from "./run-record.ts";
+import { verdictOf } from "./verdict.ts";
+
+/** Rows of the worst-sensors table. */
+export const WORST_SENSORS_MAX = 10;
 
 /** Packets of a connection's set-up and end, left out of the per-day extrapolation (counted once per connection instead). */
 const SESSION_PACKETS = [PacketType.CONNECT, PacketType.CONNACK, PacketType.DISCONNECT] as const;
@@ -43,6 +49,7 @@ function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun[
       sensors: Math.max(1, g.size), runSeconds: Math.max(1, run.publishS),
     }),
     reconnects: g.reconnects,
+    connectMs: latencySummary(g.connectMs),
     ...(serial && {
       serial: {
         toModemBytes: serial.toModem, fromModemBytes: serial.fromModem,
@@ -52,7 +59,22 @@ function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun[
   };
 }
 
-export function fleetReport(run: FleetRun): FleetReport {
+/** The sensors that lost most, then had most duplicates, then the slowest delivery. */
+function worstSensors(run: FleetRun): FleetReport["worstSensors"] {
+  return run.sensors
+    .map((s) => ({ ...s, group: run.groups[s.group].cfg.name, lost: Math.max(0, s.published - s.delivered) }))
+    .sort((a, b) => b.lost - a.lost || b.duplicates - a.duplicates || b.maxLatencyMs - a.maxLatencyMs || a.id - b.id)
+    .slice(0, WORST_SENSORS_MAX)
+    .map((s) => ({
+      id: s.id, group: s.group, published: s.published, delivered: s.delivered, lost: s.lost, duplicates: s.duplicates,
+      maxLatencyMs: s.maxLatencyMs, reconnects: s.reconnects,
+    }));
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The report of a run; `argv` is its command line (shown with secrets redacted). */
+export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
   const cfg = run.cfg;
   const groups = run.groups.map((g, i) => groupReport(run, g, run.lost[i], run.serial[i]));
   const sum = (f: (m: MessageCounts) => number) => groups.reduce((n, g) => n + f(g.messages), 0);
@@ -69,14 +91,17 @@ export function fleetReport(run: FleetRun): FleetReport {
   if (run.observer.unreadable > 0) {
     errors.push({ kind: "observer", count: run.observer.unreadable, example: "a message on a sensor topic did not decode as its payload format" });
   }
-  return {
+  const report: Omit<FleetReport, "verdict"> = {
     tool: "mqtt-mote sim",
     startedAt: run.startedAt.toISOString(),
     broker: run.brokerName,
     protocol: cfg.version === 5 ? "5.0" : "3.1.1",
     profile: [...new Set(cfg.groups.map((g) => g.profile))].join(", "),
     seed: cfg.seed,
-    durationS: cfg.durationS,
+    durationS: run.interrupted ? round1(run.publishS) : cfg.durationS,
+    configuredDurationS: cfg.durationS,
+    interrupted: run.interrupted,
+    drainedS: round1(Math.max(0, run.elapsedS - run.publishS)),
     shard: { k: cfg.shard.k, n: cfg.shard.n, firstId: run.shardIds.first, lastId: run.shardIds.end - 1, fleetSensors: cfg.sensors },
     sensors,
     messages: {
@@ -105,5 +130,11 @@ export function fleetReport(run: FleetRun): FleetReport {
       memoryMeasuredSensors: run.memory.sensors,
     },
     errors,
+    health: run.health,
+    series: run.series,
+    outages: run.groups.flatMap((g) => outageWindows(g.cfg.link.outages, run.elapsedS).map((w) => ({ group: g.cfg.name, ...w }))),
+    worstSensors: worstSensors(run),
+    run: runRecord(argv, cfg),
   };
+  return { ...report, verdict: verdictOf(report) };
 }

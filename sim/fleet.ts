@@ -16,6 +16,8 @@ import { checkGroupBudget } from "./group-budget.ts";
 import { ErrorTally, type ErrorCount } from "./error-tally.ts";
 import { memorySample, warmCount } from "./memory.ts";
 import { sleep } from "../host/sleep.ts";
+import { HealthMonitor, type SimulatorHealth } from "./health.ts";
+import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
@@ -27,8 +29,6 @@ const DRAIN_POLL_MS = 100;
 const SETTLE_MAX_MS = 10_000;
 /** After the last DISCONNECT: time for the broker to see the connections close. */
 const CLOSE_GRACE_MS = 300;
-/** The connections timeline's sampling period. */
-const TIMELINE_PERIOD_MS = 1000;
 /** Seeds of the groups' link randomness, apart from the sensors' seeds. */
 const GROUP_SEED_BASE = 0x6000;
 
@@ -41,6 +41,12 @@ export interface FleetRun {
   /** From the fleet start to the end of the drain. */
   elapsedS: number;
   publishS: number;
+  /** Ctrl-C (or `stop`) ended publishing before the configured duration. */
+  interrupted: boolean;
+  health: SimulatorHealth;
+  series: TimeSeries;
+  /** Per sensor of this shard: what the report's worst-sensors table ranks. */
+  sensors: { id: number; group: number; published: number; delivered: number; duplicates: number; maxLatencyMs: number; reconnects: number }[];
   timeline: { tS: number; connected: number }[];
   lost: number[];
   transportErrors: number;
@@ -94,6 +100,10 @@ class Fleet {
   private readonly modems: { group: GroupRun; line: ModemLine }[] = [];
   private readonly env: SensorEnv;
   private readonly sampler: NodeJS.Timeout;
+  private readonly recorder: SeriesRecorder;
+  readonly health = new HealthMonitor();
+  /** Per group: latencies already counted in a series point. */
+  private readonly latenciesSeen: number[];
   private connected = 0;
   memory: FleetRun["memory"] = { sensors: 0, heapBytes: 0, rssBytes: 0 };
   private phase: ProgressSnapshot["phase"] = "starting";
@@ -117,7 +127,10 @@ class Fleet {
       onConnectRefused: (e) => this.errors.note("connect refused", e),
     };
     this.progress = new Progress(() => this.snapshot(), cfg.progress, cfg.json);
-    this.sampler = setInterval(() => this.timeline.push({ tS: Math.round(this.clock() / 100) / 10, connected: this.connected }), TIMELINE_PERIOD_MS);
+    this.latenciesSeen = this.groups.map(() => 0);
+    this.recorder = new SeriesRecorder(seriesPeriodMs(cfg.durationS + cfg.drainS));
+    this.sampler = setInterval(() => this.sample(), this.recorder.periodMs);
+    this.health.start();
   }
 
   /**
@@ -206,8 +219,43 @@ class Fleet {
     });
   }
 
+  /** One point of the time series (and of the connections timeline). */
+  sample(): void {
+    const p = this.recorder.record(this.clock(), this.totals());
+    this.timeline.push({ tS: p.tS, connected: p.connected });
+  }
+
+  private totals(): FleetTotals {
+    const t: FleetTotals = {
+      published: 0, delivered: 0, bytesUp: 0, bytesDown: 0, connected: this.connected, errors: this.errors.total, reconnects: 0, latencies: [],
+    };
+    this.groups.forEach((g, i) => {
+      t.published += g.published;
+      t.delivered += g.delivered;
+      t.bytesUp += g.up.total().bytes;
+      t.bytesDown += g.down.total().bytes;
+      t.reconnects += g.reconnects;
+      for (let k = this.latenciesSeen[i]; k < g.latencies.length; k++) t.latencies.push(g.latencies[k]);
+      this.latenciesSeen[i] = g.latencies.length;
+    });
+    return t;
+  }
+
+  series(): TimeSeries {
+    return this.recorder.series();
+  }
+
+  /** What each sensor published and the observer saw of it. */
+  perSensor(): FleetRun["sensors"] {
+    return this.sensors.map((s) => ({
+      id: s.id, group: this.groups.indexOf(s.group), published: s.seq, delivered: this.observer.delivered(s.id),
+      ...this.observer.worst(s.id), reconnects: s.reconnects,
+    }));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sampler);
+    this.health.stop();
     this.progress.stop();
     for (const s of this.sensors) s.end();
     await this.observer.end();
@@ -251,11 +299,15 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
     fleet.progress.start();
     await fleet.startSensors();
     const publishS = await fleet.publish(stop);
+    const interrupted = fleet.stopped && publishS < cfg.durationS;
     await fleet.drain();
     const elapsedS = fleet.clock() / 1000;
+    fleet.sample();
+    const health = fleet.health.stop();
     fleet.progress.stop();
     return {
       cfg, brokerName: broker.name, shardIds: plan.ids, groups: fleet.groups, startedAt: fleet.startedAt, elapsedS, publishS,
+      interrupted, health, series: fleet.series(), sensors: fleet.perSensor(),
       timeline: fleet.timeline, lost: fleet.lost(), transportErrors: fleet.errors.total, errors: fleet.errors.list(),
       memory: fleet.memory,
       observer: { unreadable: observer.unreadable, foreign: observer.foreign },

@@ -17,6 +17,8 @@ export class GroupRun {
   connects = 0;
   /** Publish-to-delivery latencies (ms) seen by the observer. */
   readonly latencies: number[] = [];
+  /** Connect-to-CONNACK times (ms): from a connection's first byte of CONNECT to its CONNACK. */
+  readonly connectMs: number[] = [];
   /** Payload sizes published (for the typical message of the report). */
   readonly payloadSizes: number[] = [];
   readonly outages: OutageSchedule;

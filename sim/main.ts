@@ -1,6 +1,6 @@
 // `mote sim` (and `npm start`, which runs it on sim/demo.json): parse the flags and config file,
 // check what cannot work before the run, run the fleet, write report.json / report.md /
-// report.html, print the summary (Markdown, or with --json the report as the only thing on stdout)
+// report.html, print the summary panel (or with --json the report as the only thing on stdout)
 // and, last, `report: <path>` (on stderr with --json, so stdout parses as one JSON document).
 // Exit 0 when every QoS 1/2 message arrived (and none twice at QoS 2), 1 otherwise or on a
 // runtime error, 2 on a usage error.
@@ -10,9 +10,11 @@ import { parseFleetConfig, USAGE } from "./config.ts";
 import { runFleet } from "./fleet.ts";
 import { preflight } from "./guards.ts";
 import { fleetReport } from "./fleet-report.ts";
-import { markdown, writeReports } from "./report.ts";
+import { writeReports } from "./report.ts";
+import { summaryText } from "./report-summary.ts";
 import type { FleetReport } from "./report-types.ts";
 import { shardRange } from "./units.ts";
+import { verdictOf } from "./verdict.ts";
 import { TRAP_HANDLER_SENSORS_MAX, runWithoutTrapHandler, trapHandlerOff } from "./wide-address-space.ts";
 
 export interface SimOutput {
@@ -22,16 +24,9 @@ export interface SimOutput {
 
 const std: SimOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-/** Whether the run kept its promises: every sensor let in, nothing lost at QoS 1/2, nothing twice at QoS 2. */
+/** Why the run failed its promises (none: it kept them); the same as the report's verdict. */
 export function verdict(r: FleetReport): string[] {
-  const problems: string[] = [];
-  // A refused login loses what the sensor would have sent, at QoS 0 too: the run did not do what was asked.
-  for (const e of r.errors.filter((x) => x.kind === "connect refused")) problems.push(`${e.count} connections refused by the broker (${e.example})`);
-  for (const g of r.groups) {
-    if (g.qos > 0 && g.messages.lost > 0) problems.push(`group '${g.name}': ${g.messages.lost} QoS ${g.qos} messages lost`);
-    if (g.qos === 2 && g.messages.duplicates > 0) problems.push(`group '${g.name}': ${g.messages.duplicates} QoS 2 messages delivered twice`);
-  }
-  return problems;
+  return verdictOf(r).problems;
 }
 
 /** Why the report directory cannot be written (checked before a run, not after it). */
@@ -72,7 +67,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   if (range.end - range.first > TRAP_HANDLER_SENSORS_MAX && !trapHandlerOff()) return runWithoutTrapHandler(argv, io);
   let report: FleetReport;
   try {
-    report = fleetReport(await runFleet(cfg, stop, (line) => io.err(`mote sim: ${line}\n`)));
+    report = fleetReport(await runFleet(cfg, stop, (line) => io.err(`mote sim: ${line}\n`)), argv);
   } catch (e) {
     if (isKind(e, "usage")) {
       io.err(`mote sim: ${e.message}\n`);
@@ -82,9 +77,11 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
     return 1;
   }
   const path = writeReports(cfg.reportDir, report);
-  io.out(cfg.json ? JSON.stringify(report) + "\n" : markdown(report));
-  const problems = verdict(report);
+  io.out(cfg.json ? JSON.stringify(report) + "\n" : summaryText(report));
+  const problems = report.verdict.problems;
   for (const p of problems) io.err(`mote sim: ${p}\n`);
+  if (report.health.warning) io.err(`mote sim: warning: ${report.health.warning}\n`);
+  if (report.interrupted) io.err(`mote sim: interrupted after ${report.durationS} s of ${report.configuredDurationS} s; the report says so\n`);
   (cfg.json ? io.err : io.out)(`report: ${path}\n`);
   return problems.length === 0 ? 0 : 1;
 }

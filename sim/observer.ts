@@ -18,6 +18,9 @@ export class Observer {
   foreign = 0;
   private device: Device | undefined;
   private readonly ledger: DeliveryLedger;
+  /** Per sensor (index id - first): its slowest delivery (ms) and its deliveries seen twice, for the report's worst sensors. */
+  private readonly slowest: Uint32Array;
+  private readonly twice: Uint32Array;
   private readonly groupOf: GroupRun[] = [];
   /** The formats this shard's sensors publish in; a payload is read in whichever of them accepts it. */
   private readonly formats: PayloadFormat[];
@@ -31,6 +34,8 @@ export class Observer {
   ) {
     const total = groups.reduce((n, g) => n + g.size, 0);
     this.ledger = new DeliveryLedger(total);
+    this.slowest = new Uint32Array(total);
+    this.twice = new Uint32Array(total);
     for (const g of groups) for (let id = g.first; id < g.end; id++) this.groupOf[id - first] = g;
     this.formats = [...new Set(groups.map((g) => g.cfg.payload))];
   }
@@ -63,6 +68,11 @@ export class Observer {
     return this.ledger.count(id - this.first);
   }
 
+  /** The slowest delivery (ms) and the duplicates of the sensor with this global id. */
+  worst(id: number): { maxLatencyMs: number; duplicates: number } {
+    return { maxLatencyMs: this.slowest[id - this.first] ?? 0, duplicates: this.twice[id - this.first] ?? 0 };
+  }
+
   async end(): Promise<void> {
     await this.device?.end().catch(() => {});
   }
@@ -86,8 +96,13 @@ export class Observer {
     }
     if (this.ledger.record(i, h.seq)) {
       g.delivered++;
-      g.latencies.push(Math.max(0, Math.round(this.clock()) - h.ts));
-    } else g.duplicates++;
+      const ms = Math.max(0, Math.round(this.clock()) - h.ts);
+      g.latencies.push(ms);
+      if (ms > this.slowest[i]) this.slowest[i] = ms;
+    } else {
+      g.duplicates++;
+      this.twice[i]++;
+    }
   }
 
   private read(payload: Buffer): { h: Header; format: PayloadFormat } | undefined {

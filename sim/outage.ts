@@ -35,6 +35,18 @@ function nextStart(o: Outage, elapsedMs: number): number {
   return o.everyS > 0 ? at + startedBy(o, elapsedMs) * o.everyS * MS_PER_S : Infinity;
 }
 
+/** Every outage window (seconds after the fleet start) that starts before `untilS`, cut at it. */
+export function outageWindows(outages: Outage[], untilS: number): { fromS: number; toS: number }[] {
+  const windows: { fromS: number; toS: number }[] = [];
+  for (const o of outages) {
+    for (let from = o.atS; from < untilS; from += o.everyS) {
+      windows.push({ fromS: from, toS: Math.min(untilS, from + o.forS) });
+      if (!(o.everyS > 0)) break;
+    }
+  }
+  return windows.sort((a, b) => a.fromS - b.fromS);
+}
+
 export class OutageSchedule {
   private readonly live = new Set<Duplex>();
   private timer: NodeJS.Timeout | undefined;

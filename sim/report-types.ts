@@ -1,5 +1,10 @@
 // The fleet report's data: one object, written three ways (report.json, report.md, report.html)
 // by sim/report.ts so the three cannot disagree. Field names are the contract users script against.
+import type { SimulatorHealth } from "./health.ts";
+import type { RunRecord } from "./run-record.ts";
+import type { TimeSeries } from "./series.ts";
+
+export type { SimulatorHealth, RunRecord, TimeSeries };
 
 /** Packets and bytes of one MQTT packet type in one direction. */
 export interface PacketTypeBytes {
@@ -79,6 +84,8 @@ export interface GroupReport {
     withTlsBytesPerMonth: number;
   };
   reconnects: number;
+  /** From a connection's CONNECT to its CONNACK (ms), every connection of the group's sensors. */
+  connectMs: LatencySummary;
   /** Modem groups: bytes on the sensors' serial lines (AT framing included) and per message published. */
   serial?: { toModemBytes: number; fromModemBytes: number; bytesPerMessage: number };
 }
@@ -92,7 +99,15 @@ export interface FleetReport {
   protocol: "3.1.1" | "5.0";
   profile: string;
   seed: number;
+  /** Publishing time as run (s): the configured duration, or less when the run was interrupted. */
   durationS: number;
+  configuredDurationS: number;
+  /** Ctrl-C ended publishing early; what was in flight was still drained and counted. */
+  interrupted: boolean;
+  /** The drain as it lasted (s): until everything arrived, or the --drain limit. */
+  drainedS: number;
+  /** Whether the run kept its promises (every sensor let in, nothing lost at QoS 1/2, nothing twice at QoS 2), and if not why. */
+  verdict: { passed: boolean; problems: string[] };
   shard: { k: number; n: number; firstId: number; lastId: number; fleetSensors: number };
   /** Sensors run by this process (this shard). */
   sensors: number;
@@ -140,4 +155,25 @@ export interface FleetReport {
   };
   /** Error lines (first few of each kind) and their counts. */
   errors: { kind: string; count: number; example: string }[];
+  /** The simulator's own event-loop lag and CPU use: whether its latency figures can be trusted. */
+  health: SimulatorHealth;
+  /** The fleet over time, one point per period. */
+  series: TimeSeries;
+  /** Scheduled outage windows within the run (s after the start), per group. */
+  outages: { group: string; fromS: number; toS: number }[];
+  /** The sensors that lost most, then had most duplicates, then the slowest delivery (at most WORST_SENSORS_MAX). */
+  worstSensors: WorstSensor[];
+  /** What it takes to repeat the run (secrets redacted). */
+  run: RunRecord;
+}
+
+export interface WorstSensor {
+  id: number;
+  group: string;
+  published: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  maxLatencyMs: number;
+  reconnects: number;
 }

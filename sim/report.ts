@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { FleetReport, LatencySummary } from "./report-types.ts";
 import { markdown } from "./report-markdown.ts";
 import { html } from "./report-html.ts";
+import { nearestRank } from "./percentiles.ts";
 
 export type { FleetReport, LatencySummary };
 export { markdown, html };
@@ -20,7 +21,7 @@ const P99 = 0.99;
 export function latencySummary(samples: number[]): LatencySummary {
   if (samples.length === 0) return { p50: 0, p99: 0, max: 0, histogram: [] };
   const s = Float64Array.from(samples).sort();
-  const rank = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)];
+  const rank = (q: number) => nearestRank(s, q);
   const max = s[s.length - 1];
   const histogram: { upToMs: number; count: number }[] = [];
   let i = 0;

@@ -40,6 +40,7 @@ const SESSION_EXPIRY_S = 3600;
 export class Sensor {
   seq = 0;
   connected = false;
+  reconnects = 0;
   private readonly fw: Firmware;
   private readonly link: Link;
   private readonly model: SensorModel;
@@ -49,6 +50,9 @@ export class Sensor {
   private readonly downFraming = wireFraming();
   private timer: NodeJS.Timeout | undefined;
   private everConnected = false;
+  /** When this connection's CONNECT went out (NaN: not yet, or its CONNACK already came). */
+  private connectSentAt = NaN;
+  private awaitingConnack = true;
 
   constructor(readonly id: number, readonly group: GroupRun, private readonly env: SensorEnv, open?: () => Duplex) {
     const cfg = group.cfg;
@@ -76,7 +80,7 @@ export class Sensor {
     this.link = new Link(fw, {
       open: open ?? (() => group.open()),
       onEvent: (ev) => this.onEvent(ev.type, ev.reason),
-      onTransmit: (b) => group.up.add(this.upFraming, b),
+      onTransmit: (b) => this.onTransmit(b),
       onReceive: (b) => group.down.add(this.downFraming, b),
       onTransportError: (e) => env.onTransportError(e),
       onTransportClosed: () => this.onClosed(),
@@ -120,6 +124,12 @@ export class Sensor {
     this.schedule(cfg.intervalMs + (j > 0 ? (this.prng.next() * 2 - 1) * j : 0));
   }
 
+  private onTransmit(b: Uint8Array): void {
+    // A connection's first bytes are its CONNECT.
+    if (this.awaitingConnack && Number.isNaN(this.connectSentAt)) this.connectSentAt = this.env.clock();
+    this.group.up.add(this.upFraming, b);
+  }
+
   private onEvent(type: EventType, reason: number): void {
     if (type === EventType.ConnectRefused) {
       // As the Device API does: a refusal that retrying cannot cure (bad credentials) ends the retries.
@@ -130,7 +140,13 @@ export class Sensor {
     }
     if (type !== EventType.Connected) return;
     this.group.connects++;
-    if (this.everConnected) this.group.reconnects++;
+    if (!Number.isNaN(this.connectSentAt)) this.group.connectMs.push(Math.round(this.env.clock() - this.connectSentAt));
+    this.awaitingConnack = false;
+    this.connectSentAt = NaN;
+    if (this.everConnected) {
+      this.group.reconnects++;
+      this.reconnects++;
+    }
     this.everConnected = true;
     if (!this.connected) this.env.onConnectionChange(1);
     this.connected = true;
@@ -139,6 +155,8 @@ export class Sensor {
   private onClosed(): void {
     this.upFraming.reset();
     this.downFraming.reset();
+    this.awaitingConnack = true;
+    this.connectSentAt = NaN;
     if (this.connected) this.env.onConnectionChange(-1);
     this.connected = false;
   }

@@ -1,0 +1,75 @@
+// The summary panel: what people read first. The same lines head report.md and report.html and
+// are all the terminal shows after a run (at most SUMMARY_LINES_MAX lines; the full report is in
+// the files). Every figure comes from the report object, in human units.
+import type { FleetReport } from "./report-types.ts";
+import { formatNumber } from "./report-tables.ts";
+import { humanBytes, humanMs, humanPercent } from "./human-units.ts";
+
+export const SUMMARY_LINES_MAX = 15;
+
+export interface SummaryRow {
+  /** What the row is about: "result", "messages", ... */
+  label: string;
+  text: string;
+  /** The row reports a failure or a warning. */
+  bad?: boolean;
+}
+
+/** Per sensor per day, averaged over the fleet (sensors of each group weigh in). */
+function bytesPerSensorDay(r: FleetReport): { up: number; down: number } {
+  const n = r.groups.reduce((a, g) => a + g.sensors, 0);
+  if (n === 0) return { up: 0, down: 0 };
+  const sum = (f: (g: FleetReport["groups"][number]) => number) => r.groups.reduce((a, g) => a + f(g) * g.sensors, 0) / n;
+  return { up: sum((g) => g.perSensor.upBytesPerDay), down: sum((g) => g.perSensor.downBytesPerDay) };
+}
+
+function connectTimes(r: FleetReport): { p50: number; p99: number } {
+  // The slowest group's figures: connect times are a property of the group's link.
+  const worst = r.groups.reduce<FleetReport["groups"][number] | undefined>((a, g) => (!a || g.connectMs.p99 > a.connectMs.p99 ? g : a), undefined);
+  return worst ? worst.connectMs : { p50: 0, p99: 0 };
+}
+
+export function summaryRows(r: FleetReport): SummaryRow[] {
+  const m = r.messages;
+  const refused = r.errors.filter((e) => e.kind === "connect refused").reduce((a, e) => a + e.count, 0);
+  const day = bytesPerSensorDay(r);
+  const connect = connectTimes(r);
+  const lag = r.health.eventLoopLagMs;
+  const others = r.errors.filter((e) => e.kind !== "connect refused").reduce((a, e) => a + e.count, 0);
+  const rows: SummaryRow[] = [
+    {
+      label: "result", bad: !r.verdict.passed,
+      text: r.verdict.passed ? "PASS: every sensor let in, nothing lost at QoS 1/2, nothing twice at QoS 2" : `FAIL: ${r.verdict.problems.join("; ")}`,
+    },
+    { label: "fleet", text: `${formatNumber(r.sensors)} sensors in ${r.groups.length} group${r.groups.length === 1 ? "" : "s"}, MQTT ${r.protocol}, ` +
+      `${r.broker}` },
+    {
+      label: "run",
+      text: r.interrupted
+        ? `interrupted: published for ${r.durationS} s of ${r.configuredDurationS} s, drained ${r.drainedS} s, seed ${r.seed}`
+        : `published for ${r.durationS} s, drained ${r.drainedS} s, seed ${r.seed}`,
+      bad: r.interrupted,
+    },
+    { label: "messages", text: `${formatNumber(m.published)} published, ${formatNumber(m.delivered)} delivered (${humanPercent(m.delivered, m.published)}), ` +
+      `${formatNumber(m.lost)} lost, ${formatNumber(m.duplicates)} duplicates, ${formatNumber(refused)} logins refused`,
+    bad: m.lost > 0 || refused > 0 },
+    { label: "latency", text: `p50 ${humanMs(r.latencyMs.p50)}, p99 ${humanMs(r.latencyMs.p99)}, max ${humanMs(r.latencyMs.max)} (publish to delivery)` },
+    { label: "connect", text: `CONNECT to CONNACK p50 ${humanMs(connect.p50)}, p99 ${humanMs(connect.p99)}; ` +
+      `${formatNumber(r.connections.reconnects)} reconnects, ${formatNumber(others)} other errors`, bad: others > 0 },
+    { label: "bytes", text: `per sensor per day: ${humanBytes(day.up)} up, ${humanBytes(day.down)} down (MQTT)` },
+    {
+      label: "simulator", bad: r.health.warning !== undefined,
+      text: `event-loop lag p50 ${humanMs(lag.p50)}, p99 ${humanMs(lag.p99)}, max ${humanMs(lag.max)}; CPU ${r.health.cpuPercent}% of one core`,
+    },
+  ];
+  if (r.health.warning) rows.push({ label: "warning", text: r.health.warning, bad: true });
+  return rows;
+}
+
+/** The panel as terminal text: a title and one line per row, at most SUMMARY_LINES_MAX lines. */
+export function summaryText(r: FleetReport): string {
+  const rows = summaryRows(r);
+  const width = Math.max(...rows.map((x) => x.label.length));
+  const lines = ["mqtt-mote fleet report", ...rows.map((x) => `  ${x.label.padEnd(width)}  ${x.text}`)];
+  return lines.slice(0, SUMMARY_LINES_MAX).join("\n") + "\n";
+}
