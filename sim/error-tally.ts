@@ -10,13 +10,21 @@ export interface ErrorCount {
 export class ErrorTally {
   total = 0;
   private readonly byShape = new Map<string, ErrorCount>();
+  private readonly latest = new Map<string, string>();
 
   note(kind: string, e: Error): void {
     this.total++;
+    this.latest.set(kind, e.message);
     const shape = `${kind}: ${e.message.replace(/\d+/g, "N")}`;
     const c = this.byShape.get(shape) ?? { kind, count: 0, example: e.message };
     c.count++;
     this.byShape.set(shape, c);
+  }
+
+  /** Errors of one kind: how many, and the latest example's message. */
+  ofKind(kind: string): { count: number; latest?: string } {
+    const of = this.list().filter((c) => c.kind === kind);
+    return { count: of.reduce((n, c) => n + c.count, 0), latest: this.latest.get(kind) };
   }
 
   list(): ErrorCount[] {

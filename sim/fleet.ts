@@ -270,6 +270,7 @@ class Fleet {
     let delivered = 0;
     let bytesUp = 0;
     let bytesDown = 0;
+    const refused = this.errors.ofKind("connect refused");
     for (const g of this.groups) {
       published += g.published;
       delivered += g.delivered;
@@ -280,6 +281,7 @@ class Fleet {
       elapsedS: this.clock() / 1000, totalS: this.publishedS ?? this.cfg.durationS, drainS: this.cfg.drainS, phase: this.phase,
       connected: this.connected, sensors: this.sensors.length,
       published, delivered, errors: this.errors.total, bytesUp, bytesDown,
+      refused: refused.count, ...(refused.latest !== undefined && { refusedReason: refused.latest }),
     };
   }
 }

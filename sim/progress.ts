@@ -13,6 +13,9 @@ export interface ProgressSnapshot {
   published: number;
   delivered: number;
   errors: number;
+  /** CONNECTs the broker refused, and the latest refusal's reason (with its code), among the errors. */
+  refused: number;
+  refusedReason?: string;
   bytesUp: number;
   bytesDown: number;
 }
@@ -28,7 +31,8 @@ export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: n
     ? `${s.elapsedS.toFixed(0)} s: published ${s.totalS.toFixed(0)} s, draining ${Math.max(0, s.elapsedS - s.totalS).toFixed(0)}/${s.drainS.toFixed(0)} s`
     : `${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${s.phase}, ${Math.max(0, s.totalS - s.elapsedS).toFixed(0)} s left`;
   return `[${where}] connected ${s.connected}/${s.sensors}, ` +
-    `${si(perS.msgs)} msg/s, ${si(perS.bytes)} B/s, published ${s.published}, delivered ${s.delivered}, errors ${s.errors}`;
+    `${si(perS.msgs)} msg/s, ${si(perS.bytes)} B/s, published ${s.published}, delivered ${s.delivered}, errors ${s.errors}` +
+    (s.refused > 0 ? ` (${s.refused} logins refused: ${s.refusedReason?.replace(/^connection refused: /, "")})` : "");
 }
 
 export class Progress {

@@ -66,14 +66,22 @@ describe("the progress line", () => {
   it("shows elapsed, total and remaining time, connections, rates, counts and errors", async () => {
     const { progressLine } = await import("../../sim/progress.ts");
     const line = progressLine({ elapsedS: 12.4, totalS: 40, drainS: 10, phase: "running", connected: 290, sensors: 300, published: 3500, delivered: 3498,
-      errors: 2, bytesUp: 0, bytesDown: 0 }, { msgs: 298.6, bytes: 21_234 });
+      errors: 2, refused: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 298.6, bytes: 21_234 });
     expect(line).toBe("[12/40 s running, 28 s left] connected 290/300, 299 msg/s, 21.2k B/s, published 3500, delivered 3498, errors 2");
+  });
+
+  it("names refused logins among the errors, with the latest refusal's reason and code", async () => {
+    const { progressLine } = await import("../../sim/progress.ts");
+    const line = progressLine({ elapsedS: 2, totalS: 40, drainS: 10, phase: "running", connected: 5, sensors: 10, published: 10, delivered: 10,
+      errors: 5, refused: 5, refusedReason: "connection refused: Not authorized (0x87), MQTT 3.1.1 return code 5", bytesUp: 0, bytesDown: 0 },
+    { msgs: 5, bytes: 100 });
+    expect(line.endsWith("errors 5 (5 logins refused: Not authorized (0x87), MQTT 3.1.1 return code 5)")).toBe(true);
   });
 
   it("says draining once publishing is over", async () => {
     const { progressLine } = await import("../../sim/progress.ts");
     const line = progressLine({ elapsedS: 41, totalS: 40, drainS: 10, phase: "draining", connected: 300, sensors: 300, published: 1, delivered: 1,
-      errors: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 0, bytes: 0 });
+      errors: 0, refused: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 0, bytes: 0 });
     expect(line.startsWith("[41 s: published 40 s, draining 1/10 s]")).toBe(true);
   });
 });

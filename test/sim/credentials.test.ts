@@ -1,6 +1,7 @@
 // Credentials for the whole fleet against a mosquitto with a password file: from the broker URL,
 // from -u/-P, and per group from the config file (with a {id} template). Every sensor logs in,
 // a refused CONNACK is an error with its reason code, and the password is never written out.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +98,22 @@ describe("fleet credentials against mosquitto with a password file", () => {
     expect(r.err).toMatch(/connections refused by the broker/);
     expect(r.files.join("") + r.out + r.err).not.toContain("not-the-password");
   }, 30_000);
+
+  it("shows refused logins with their reason code in the progress lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-credentials-cfg-"));
+    dirs.push(dir);
+    const config = join(dir, "fleet.json");
+    writeFileSync(config, JSON.stringify({ groups: [{ name: "bad", count: 3, password: "wrong-again" }] }));
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile("bin/mote", ["sim", "--config", config, "--broker", mosquitto.url(), "-u", "alice", "-P", PASSWORD, "--client-prefix", "prog-",
+        "--duration", "1s", "--interval", "250ms", "--drain", "1s", "--report", dir], { timeout: 30_000 },
+      (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
+    });
+    expect(r.code).toBe(1);
+    const progress = r.stderr.split("\n").filter((l) => l.startsWith("["));
+    expect(progress.at(-1)).toMatch(/errors \d+ \(3 logins refused: .*not authori[sz]ed.* \(0x87\), MQTT 3\.1\.1 return code 5\)$/i);
+    expect(r.stderr).not.toContain("wrong-again");
+  }, 40_000);
 
   it("gives each sensor its own user name from a {id} template in the config file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mote-credentials-cfg-"));

@@ -72,7 +72,7 @@ describe("--json", () => {
 describe("the progress line while draining", () => {
   it("counts the drain against its own limit, not the publishing time", () => {
     const line = progressLine({ elapsedS: 47, totalS: 40, drainS: 10, phase: "draining", connected: 3, sensors: 3, published: 1, delivered: 1,
-      errors: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 0, bytes: 0 });
+      errors: 0, refused: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 0, bytes: 0 });
     expect(line.startsWith("[47 s: published 40 s, draining 7/10 s]")).toBe(true);
   });
 });
