@@ -71,10 +71,10 @@ export function control(op: i32, a: u32, b: i32, c: i32): i32 {
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
   passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
   willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
-  if (!accepts(Input.Configure)) return -Status.InvalidState;
   let rc = C.configure(version, cleanStart, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
     willTopicLen, willPayloadOff, willPayloadLen, willQos, willRetain, connectPropsLen);
   if (rc == 0) onConfigured();
+  if (rc == C.CONFIGURE_REFRESHED) rc = 0;
   return rc;
 }
 

@@ -12,6 +12,9 @@ import type { ConnectProperties, PublishProperties, SubscribeProperties } from "
 import type { Clock } from "./clock.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
+import { ConnectCredentials, type CredentialSource } from "./device-credentials.ts";
+
+export type { CredentialSource } from "./device-credentials.ts";
 
 export interface DeviceOptions extends TlsOptions {
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5.0. */
@@ -21,8 +24,9 @@ export interface DeviceOptions extends TlsOptions {
   clean?: boolean;
   /** Seconds (default 60). */
   keepalive?: number;
-  username?: string;
-  password?: string | Buffer;
+  /** A value, or a function called before every CONNECT (reconnects too) for a fresh one (device-credentials.ts). */
+  username?: CredentialSource<string>;
+  password?: CredentialSource<string | Buffer>;
   will?: ConnectOptions["will"];
   /** CONNECT properties (MQTT 5). */
   properties?: ConnectProperties;
@@ -110,9 +114,10 @@ export type SubscribeFilters = string | string[] | SubscriptionRequest[];
 
 /**
  * A firmware instance set up as the options ask: reconnect policy, seed, timeouts, in-flight
- * window, and the CONNECT it sends (credentials from the URL unless given).
+ * window, and the CONNECT it sends (credentials from the URL unless given; functions are called
+ * before each connection by the credentials returned with it).
  */
-export function deviceFirmware(o: DeviceOptions, url: BrokerUrl): Firmware {
+export function deviceFirmware(o: DeviceOptions, url: BrokerUrl): { fw: Firmware; credentials: ConnectCredentials } {
   const fw = new Firmware(o.profile ?? "default");
   const ex = fw.exports;
   ex.setOption(Option.AutoReconnect, o.reconnect === false ? 0 : 1);
@@ -128,12 +133,12 @@ export function deviceFirmware(o: DeviceOptions, url: BrokerUrl): Firmware {
     clientId: o.clientId ?? `mote-${Math.random().toString(16).slice(2, 10)}`,
     clean: o.clean,
     keepalive: o.keepalive ?? 60,
-    username: o.username ?? url.username,
-    password: o.password ?? url.password,
+    username: typeof o.username === "function" ? undefined : (o.username ?? url.username),
+    password: typeof o.password === "function" ? undefined : (o.password ?? url.password),
     will: o.will,
     properties: o.properties,
   };
   const rc = configure(fw, connect);
   if (rc !== 0) throw localError(`invalid connect options: ${statusText(-rc)}`, -rc);
-  return fw;
+  return { fw, credentials: new ConnectCredentials(fw, connect, o.username ?? url.username, o.password ?? url.password) };
 }

@@ -30,7 +30,7 @@ import {
 } from "./device-options.ts";
 
 export { MqttError, reasonLine } from "./device-errors.ts";
-export type { DeviceOptions, MessageInfo, PublishOptions, QoS, SubscribeFilters, SubscribeOptions } from "./device-options.ts";
+export type { CredentialSource, DeviceOptions, MessageInfo, PublishOptions, QoS, SubscribeFilters, SubscribeOptions } from "./device-options.ts";
 export type { AuthInfo, ChunkInfo, ConnackInfo, DeviceEvents, TypedEmitter } from "./device-events.ts";
 export type { SubscriptionRequest } from "./commands.ts";
 export type * from "./property-types.ts";
@@ -74,9 +74,10 @@ export class Device extends DeviceEmitter {
     } catch (e) {
       throw e instanceof MoteError ? e : new MoteError((e as Error).message, "io");
     }
-    this.fw = deviceFirmware(o, parsed);
-    this.link = new Link(this.fw, {
+    const { fw, credentials } = deviceFirmware(o, parsed);
+    this.link = new Link((this.fw = fw), {
       open: () => this.transport.open(),
+      prepare: credentials.dynamic ? () => credentials.prepare() : undefined,
       clock: o.clock,
       openTimeoutMs: o.connectTimeout,
       onEvent: (ev) => this.onFirmwareEvent(ev),
@@ -165,7 +166,6 @@ export class Device extends DeviceEmitter {
   }
 
   // ---- internals ----
-
   /**
    * Puts the next command's properties in PROPS. A command that succeeds consumes them, so an
    * empty set needs a call only after one that did not (it may have left some behind).

@@ -10,6 +10,7 @@
 import { EventType, SessionState } from "./abi.ts";
 import { realClock, type Clock, type TimerHandle } from "./clock.ts";
 import type { Firmware } from "./firmware.ts";
+import { MoteError } from "./errors.ts";
 import { readEvent, type FirmwareEvent } from "./events.ts";
 
 /** Events after which the firmware expects the connection to be closed. */
@@ -56,6 +57,12 @@ export interface ClosedInfo {
 export interface LinkOptions {
   /** Opens a new connection (called at start and on every ReconnectDue). */
   open: () => Connection;
+  /**
+   * Runs before every connection opens (fresh credentials): the open waits for it, at most
+   * openTimeoutMs. A rejection is reported as a transport error and counts as a failed open:
+   * the firmware schedules its next attempt.
+   */
+  prepare?: () => Promise<void>;
   /** Time and timers (default: real time). */
   clock?: Clock;
   /** Bound on opening a connection (default OPEN_TIMEOUT_MS); past it, an ETIMEDOUT error and a close. */
@@ -82,6 +89,8 @@ export class Link {
   private timer: TimerHandle | undefined;
   private timerDue = 0;
   private ended = false;
+  /** Connection attempts begun (a preparation that settles after a newer one began is ignored). */
+  private attempts = 0;
   private readonly clock: Clock;
 
   constructor(readonly fw: Firmware, private readonly o: LinkOptions) {
@@ -119,7 +128,7 @@ export class Link {
     this.closeConnection();
   }
 
-  /** True while a connection is open, opening or closing. */
+  /** True while a connection is open, opening or closing (not while it is being prepared: end() then just stops). */
   get open(): boolean {
     return this.conn !== undefined;
   }
@@ -139,6 +148,34 @@ export class Link {
 
   private connect(): void {
     if (this.ended) return;
+    if (!this.o.prepare) return this.openConnection();
+    const attempt = ++this.attempts;
+    const openMs = this.o.openTimeoutMs ?? OPEN_TIMEOUT_MS;
+    let timer: TimerHandle | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = this.clock.setTimer(() => reject(new MoteError(`credentials: not ready within ${openMs} ms`, "credentials")), openMs);
+    });
+    Promise.race([this.o.prepare(), bound]).then(
+      () => this.prepared(attempt, timer),
+      (e: Error) => {
+        if (!this.prepared(attempt, timer, false)) return;
+        this.o.onTransportError?.(e);
+        // A failed preparation is a failed open: the firmware schedules the next attempt.
+        this.fw.exports.transportClosed(this.now());
+        this.o.onTransportClosed?.({ beforeConnack: false });
+        this.service();
+      });
+  }
+
+  /** The preparation of `attempt` settled: opens the connection (or, with open false, says whether it still counts). */
+  private prepared(attempt: number, timer: TimerHandle | undefined, open = true): boolean {
+    this.clock.clearTimer(timer);
+    if (attempt !== this.attempts || this.ended) return false;
+    if (open) this.openConnection();
+    return true;
+  }
+
+  private openConnection(): void {
     const c = this.o.open();
     this.conn = c;
     this.closing = false;

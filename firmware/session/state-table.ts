@@ -43,6 +43,11 @@ export enum Input {
   SendDisconnect,
   /** The host sends AUTH (MQTT 5 enhanced authentication). */
   SendAuth,
+  /**
+   * configure() for the same session (version, clean flag, client id): a fresh CONNECT for the
+   * next connection (credentials or authentication data that expire); the session stays.
+   */
+  RefreshConnect,
 }
 
 // One bit per Input; a row is every input its state accepts. An input outside a state's row
@@ -64,6 +69,8 @@ const AUTH_SUCCESS = 1 << Input.AuthSuccess;
 const ALWAYS = 1 << Input.TransportClosed | 1 << Input.HandleTimeout | 1 << Input.QueuePublish;
 const OPEN = 1 << Input.TransportOpened;
 const CONFIGURE = 1 << Input.Configure;
+/** Between connections: the next CONNECT may carry fresh credentials. */
+const REFRESH = 1 << Input.RefreshConnect;
 /** A connection that is up (CONNECT sent, not yet closing): its bytes are read, DISCONNECT and AUTH may go out. */
 const LIVE = 1 << Input.ParseRx | 1 << Input.SendDisconnect | 1 << Input.SendAuth;
 const CONNECTED_ONLY = 1 << Input.SendQueued | 1 << Input.SendRequest;
@@ -71,9 +78,9 @@ const CONNECTED_ONLY = 1 << Input.SendQueued | 1 << Input.SendRequest;
 /** Which inputs each state accepts, one row per state (the rule each row encodes is cited). */
 export enum Accepts {
   /** Not connected and nothing scheduled: the host may configure and open a transport. */
-  Idle = ALWAYS | OPEN | CONFIGURE,
-  /** Waiting for the reconnect delay (backoff with jitter): the host may open early. */
-  WaitReconnect = ALWAYS | OPEN,
+  Idle = ALWAYS | OPEN | CONFIGURE | REFRESH,
+  /** Waiting for the reconnect delay (backoff with jitter): the host may open early, with fresh credentials. */
+  WaitReconnect = ALWAYS | OPEN | REFRESH,
   /**
    * CONNECT sent. The first packet from the server must be CONNACK [MQTT-3.2.0-1]; before it
    * only AUTH Continue Authentication [MQTT-4.12.0-2] and (5.0) DISCONNECT may arrive. Queued
@@ -86,6 +93,6 @@ export enum Accepts {
    */
   Connected = ALWAYS | LIVE | CONNECTED_ONLY | SESSION_PACKETS | SERVER_DISCONNECT | AUTH_CONTINUE | AUTH_SUCCESS,
   /** The connection is over (flush, then the host closes): bytes still arriving are dropped. */
-  Closing = ALWAYS | OPEN,
+  Closing = ALWAYS | OPEN | REFRESH,
 }
 

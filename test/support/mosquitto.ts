@@ -35,6 +35,7 @@ const MOSQUITTO_PASSWD = "/usr/bin/mosquitto_passwd";
 const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 5000;
 const STOP_TIMEOUT_MS = 5000;
+const RELOAD_TIMEOUT_MS = 5000;
 const START_ATTEMPTS = 3;
 const LOG_CHARS_MAX = 4 * 1024 * 1024;
 const RUNNING = /mosquitto version \S+ running/;
@@ -88,6 +89,8 @@ export interface Mosquitto {
   restart(): Promise<void>;
   /** Everything the broker wrote, across restarts (the last 4 Mi characters). */
   logs(): string;
+  /** Rewrites the password file with these users only and makes the running broker reload it (SIGHUP); resolves once it has. */
+  setPasswords(users: Record<string, string>): Promise<void>;
 }
 
 // ---- cleanup: at exit, and by a watchdog when the process dies without an exit event ----
@@ -234,6 +237,17 @@ class Broker implements Mosquitto {
 
   logs(): string {
     return this.chunks.join("");
+  }
+
+  async setPasswords(users: Record<string, string>): Promise<void> {
+    if (this.opts.users === undefined || !this.child?.pid) throw new Error("setPasswords: a running broker started with users");
+    writePasswordFile(join(this.dir, "passwd"), users);
+    const reloads = () => this.logs().split("Reloading config").length;
+    const before = reloads();
+    process.kill(this.child.pid, "SIGHUP");
+    for (const until = Date.now() + RELOAD_TIMEOUT_MS; reloads() === before; await sleep(20)) {
+      if (Date.now() > until) throw new Error(`mosquitto did not reload its config within ${RELOAD_TIMEOUT_MS} ms of SIGHUP`);
+    }
   }
 
   private log(text: string): void {
