@@ -43,6 +43,7 @@ export interface ParsedArgs {
   clientId?: string;
   username?: string;
   password?: string;
+  passwordCommand?: string;
   keepalive?: number;
   version?: 4 | 5;
   noClean?: boolean;
@@ -120,6 +121,8 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "client identifier (default: a random mote-... id)" },
   { names: ["-u", "--username"], key: "username", arity: 1, commands: BOTH, arg: "user", help: "user name" },
   { names: ["-P", "--pw"], key: "password", arity: 1, commands: BOTH, arg: "password", help: "password (MQTT 3.1.1 needs -u too)" },
+  { names: ["--password-command"], key: "passwordCommand", arity: 1, commands: BOTH, arg: "cmd",
+    help: "run cmd (sh -c) before every connect; its stdout is the password (a token that expires, a vault)" },
   { names: ["-k", "--keepalive"], key: "keepalive", arity: 1, commands: BOTH, arg: "seconds", value: { type: "int", min: 5, max: 65535 },
     help: "keep alive interval, 5 to 65535 (default 60)" },
   { names: ["-V", "--protocol-version"], key: "version", arity: 1, commands: BOTH, arg: "5|311",

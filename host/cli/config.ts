@@ -9,6 +9,7 @@ import { parseBrokerUrl } from "../url.ts";
 import { type ParsedArgs } from "./args.ts";
 import { parsePropertyFlags } from "./properties-flag.ts";
 import { checkFormat } from "./format.ts";
+import { passwordCommand } from "./password-command.ts";
 
 const U32_MAX = 4294967295;
 
@@ -189,6 +190,10 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   if (!clean && clientId === undefined) throw usageError("-c needs a client id: give -i id or -I prefix");
   if (a.clientId === "" && (!clean || (version === 5 && a.sessionExpiry))) throw usageError("-i: an empty client id cannot keep a session");
   if (a.password !== undefined && username === undefined && version === 4) throw usageError("-P needs -u with MQTT 3.1.1");
+  if (a.passwordCommand !== undefined) {
+    if (password !== undefined) throw usageError("give -P (or a password in -L) or --password-command, not both");
+    if (username === undefined && version === 4) throw usageError("--password-command needs -u with MQTT 3.1.1");
+  }
   const connect: Properties = { ...bags.connect };
   if (version === 5) {
     const expiry = a.sessionExpiry ?? (clean ? undefined : U32_MAX);
@@ -216,7 +221,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     clean,
     keepalive: a.keepalive ?? 60,
     username,
-    password,
+    password: a.passwordCommand !== undefined ? passwordCommand(a.passwordCommand) : password,
     will: a.willTopic === undefined ? undefined : {
       topic: a.willTopic, payload: a.willPayload ?? "", qos: a.willQos ?? 0, retain: a.willRetain ?? false, properties: bags.will,
     },
