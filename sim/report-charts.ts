@@ -1,110 +1,66 @@
-// Inline SVG charts for report.html: horizontal bars (one or more series), stacked bars and a step
-// chart with axes. Plain SVG elements and attributes, no scripts or external references, so the
-// report stays one self-contained file.
-import { formatNumber } from "./report-tables.ts";
+// report.html's charts, by the id a report section names them with (report-sections.ts). Each adds
+// what a table cannot show: the fleet over time with its outage windows, and the shape of the
+// latency and connect-time distributions. The exact numbers stay in the tables.
+import type { FleetReport } from "./report-types.ts";
+import type { SeriesPoint } from "./series.ts";
+import { logHistograms } from "./charts/log-histograms.ts";
+import { timeChart, type TimeLine } from "./charts/time-chart.ts";
+import { humanBytes, humanMs } from "./human-units.ts";
+import { formatNumber } from "./report-cells.ts";
 
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const PUBLISHED = "#2a6f97";
+const DELIVERED = "#e07a1f";
+const UP = "#2a9d8f";
+const DOWN = "#8e5ea2";
+const P50 = "#1d3557";
+const P99 = "#c1121f";
+const CONNECTED = "#2a6f97";
+const ERRORS = "#c1121f";
+const RECONNECTS = "#e07a1f";
+/** The latency chart's floor: sub-millisecond deliveries are drawn at 1 ms. */
+const LATENCY_FLOOR_MS = 1;
+const RATE_DECIMALS = 1;
 
-export interface Series { name: string; color: string }
+/** A rate with at most one decimal: 0.5, 12, 1,234. */
+const rate = (v: number) => formatNumber(Number(v.toFixed(RATE_DECIMALS)));
 
-const WIDTH = 720;
-const LABEL_WIDTH = 210;
-const BAR_AREA_WIDTH = 400;
-const BAR_HEIGHT = 14;
-const BAR_GAP = 2;
-const ROW_GAP = 8;
-const TITLE_HEIGHT = 26;
-const LEGEND_HEIGHT = 20;
-const LEGEND_ITEM_WIDTH = 120;
-const VALUE_GAP = 6;
-const TEXT_BASELINE = 11;
-const FONT = `font-family="sans-serif" font-size="12"`;
-
-const svg = (height: number, title: string, body: string) =>
-  `<svg width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}" ${FONT}>` +
-  `<text x="0" y="16" font-weight="bold">${escapeHtml(title)}</text>${body}</svg>`;
-
-const text = (x: number, y: number, s: string, extra = "") => `<text x="${x}" y="${y}"${extra}>${escapeHtml(s)}</text>`;
-
-function legend(series: Series[], y: number): string {
-  return series.map((s, i) => {
-    const x = i * LEGEND_ITEM_WIDTH;
-    return `<rect x="${x}" y="${y}" width="${BAR_HEIGHT}" height="${BAR_HEIGHT}" fill="${s.color}"/>${text(x + BAR_HEIGHT + 4, y + TEXT_BASELINE, s.name)}`;
-  }).join("");
+function overTime(r: FleetReport, title: string, lines: TimeLine[], scale: "linear" | "log", format: (v: number) => string): string {
+  return timeChart({
+    title, xs: r.series.points.map((p) => p.tS), xMaxS: r.durationS + r.drainedS, lines, scale, logFloor: LATENCY_FLOOR_MS, format,
+    shaded: r.outages.map((o) => ({ fromS: o.fromS, toS: o.toS, label: o.group })),
+  });
 }
 
-/** Bar widths proportional to the largest value; a value above zero stays visible. */
-const scale = (max: number) => (v: number) => (v > 0 ? Math.max(1, Math.round((v / Math.max(1, max)) * BAR_AREA_WIDTH)) : 0);
+/** Per second: a period's count over its length. */
+const perSecond = (r: FleetReport, f: (p: SeriesPoint) => number) => r.series.points.map((p) => f(p) / r.series.periodS);
+/** A period's latency, or a gap when nothing was delivered in it. */
+const latencyOf = (r: FleetReport, f: (p: SeriesPoint) => number) => r.series.points.map((p) => (p.delivered > 0 ? f(p) : undefined));
+const period = (r: FleetReport) => humanMs(r.series.periodS * 1000);
 
-/** Horizontal bars: one row per label, one bar per series in it, each with its value. */
-export function bars(title: string, rows: { label: string; values: number[] }[], series: Series[]): string {
-  const width = scale(Math.max(0, ...rows.flatMap((r) => r.values)));
-  const top = TITLE_HEIGHT + (series.length > 1 ? LEGEND_HEIGHT : 0);
-  const rowHeight = series.length * (BAR_HEIGHT + BAR_GAP) + ROW_GAP;
-  const body = rows.map((r, i) => {
-    const y = top + i * rowHeight;
-    const barsOfRow = r.values.map((v, k) => {
-      const by = y + k * (BAR_HEIGHT + BAR_GAP);
-      return `<rect x="${LABEL_WIDTH}" y="${by}" width="${width(v)}" height="${BAR_HEIGHT}" fill="${series[k].color}"/>` +
-        text(LABEL_WIDTH + width(v) + VALUE_GAP, by + TEXT_BASELINE, formatNumber(v));
-    }).join("");
-    return text(0, y + TEXT_BASELINE, r.label) + barsOfRow;
-  }).join("");
-  const legendRow = series.length > 1 ? legend(series, TITLE_HEIGHT - 2) : "";
-  return svg(top + rows.length * rowHeight + ROW_GAP, title, legendRow + body);
-}
-
-/** Horizontal stacked bars: one bar per row made of parts, with the total at its end. */
-export function stackedBars(title: string, rows: { label: string; parts: number[] }[], parts: Series[]): string {
-  const totals = rows.map((r) => r.parts.reduce((a, b) => a + b, 0));
-  const width = scale(Math.max(0, ...totals));
-  const top = TITLE_HEIGHT + LEGEND_HEIGHT;
-  const rowHeight = BAR_HEIGHT + ROW_GAP;
-  const body = rows.map((r, i) => {
-    const y = top + i * rowHeight;
-    let x = LABEL_WIDTH;
-    let sum = 0;
-    const segments = r.parts.map((v, k) => {
-      const from = LABEL_WIDTH + width(sum);
-      sum += v;
-      x = LABEL_WIDTH + width(sum);
-      const title = `<title>${escapeHtml(`${parts[k].name}: ${v}`)}</title>`;
-      return `<rect x="${from}" y="${y}" width="${x - from}" height="${BAR_HEIGHT}" fill="${parts[k].color}">${title}</rect>`;
-    }).join("");
-    return text(0, y + TEXT_BASELINE, r.label) + segments + text(x + VALUE_GAP, y + TEXT_BASELINE, formatNumber(totals[i]));
-  }).join("");
-  return svg(top + rows.length * rowHeight + ROW_GAP, title, legend(parts, TITLE_HEIGHT - 2) + body);
-}
-
-const PLOT_LEFT = 70;
-const PLOT_TOP = 34;
-const PLOT_WIDTH = 600;
-const PLOT_HEIGHT = 200;
-const AXIS_LABEL_SPACE = 44;
-const X_TICKS = 6;
-const TICK_LENGTH = 4;
-const LINE_COLOR = "#2a6f97";
-const AXIS_COLOR = "#444";
-
-/** A step chart (the value holds until the next point) with labelled axes starting at 0. */
-export function stepChart(title: string, points: { x: number; y: number }[], xLabel: string, yLabel: string): string {
-  // reduce, not Math.max(...): a day's timeline has more points than a call may take arguments.
-  const xMax = points.reduce((m, p) => Math.max(m, p.x), 1);
-  const yMax = points.reduce((m, p) => Math.max(m, p.y), 1);
-  const px = (x: number) => PLOT_LEFT + Math.round((x / xMax) * PLOT_WIDTH);
-  const py = (y: number) => PLOT_TOP + PLOT_HEIGHT - Math.round((y / yMax) * PLOT_HEIGHT);
-  const bottom = PLOT_TOP + PLOT_HEIGHT;
-  const path = points.length === 0 ? "" : `<path d="M${px(points[0].x)},${py(points[0].y)}` +
-    points.slice(1).map((p) => `H${px(p.x)}V${py(p.y)}`).join("") + `" fill="none" stroke="${LINE_COLOR}" stroke-width="2"/>`;
-  const xTicks = Array.from({ length: X_TICKS }, (_, i) => Math.round((i * xMax) / (X_TICKS - 1))).map((x) =>
-    `<line x1="${px(x)}" y1="${bottom}" x2="${px(x)}" y2="${bottom + TICK_LENGTH}" stroke="${AXIS_COLOR}"/>` +
-    text(px(x), bottom + 18, formatNumber(x), ` text-anchor="middle"`)).join("");
-  const yTicks = [0, Math.round(yMax / 2), yMax].map((y) =>
-    `<line x1="${PLOT_LEFT - TICK_LENGTH}" y1="${py(y)}" x2="${PLOT_LEFT}" y2="${py(y)}" stroke="${AXIS_COLOR}"/>` +
-    text(PLOT_LEFT - 8, py(y) + 4, formatNumber(y), ` text-anchor="end"`)).join("");
-  const axes = `<path d="M${PLOT_LEFT},${PLOT_TOP}V${bottom}H${PLOT_LEFT + PLOT_WIDTH}" fill="none" stroke="${AXIS_COLOR}"/>` +
-    text(PLOT_LEFT + PLOT_WIDTH / 2, bottom + 36, xLabel, ` text-anchor="middle"`) +
-    text(14, PLOT_TOP + PLOT_HEIGHT / 2, yLabel, ` text-anchor="middle" transform="rotate(-90 14 ${PLOT_TOP + PLOT_HEIGHT / 2})"`);
-  return svg(bottom + AXIS_LABEL_SPACE, title, axes + xTicks + yTicks + path);
-}
+export const CHARTS: Record<string, (r: FleetReport) => string> = {
+  "message-rate": (r) => overTime(r, "Messages per second", [
+    { name: "published", color: PUBLISHED, values: perSecond(r, (p) => p.published) },
+    { name: "delivered", color: DELIVERED, values: perSecond(r, (p) => p.delivered), dashed: true },
+  ], "linear", (v) => `${rate(v)}/s`),
+  "byte-rate": (r) => overTime(r, "MQTT bytes per second, all sensors", [
+    { name: "up (device to broker)", color: UP, values: perSecond(r, (p) => p.bytesUp) },
+    { name: "down (broker to device)", color: DOWN, values: perSecond(r, (p) => p.bytesDown) },
+  ], "linear", (v) => `${humanBytes(v)}/s`),
+  "latency-over-time": (r) => overTime(r, "Latency of the period's deliveries (log scale)", [
+    { name: "p50", color: P50, values: latencyOf(r, (p) => p.latencyP50Ms) },
+    { name: "p99", color: P99, values: latencyOf(r, (p) => p.latencyP99Ms), dashed: true },
+  ], "log", humanMs),
+  connected: (r) => overTime(r, "Sensors connected", [
+    { name: "connected", color: CONNECTED, values: r.series.points.map((p) => p.connected) },
+  ], "linear", formatNumber),
+  "errors-over-time": (r) => overTime(r, `Errors and reconnects per ${period(r)}`, [
+    { name: "errors", color: ERRORS, values: r.series.points.map((p) => p.errors) },
+    { name: "reconnects", color: RECONNECTS, values: r.series.points.map((p) => p.reconnects), dashed: true },
+  ], "linear", formatNumber),
+  "latency-histograms": (r) => logHistograms("Latency distribution per group (log time axis)", [
+    { label: "all", histogram: r.latencyMs.histogram, p50: r.latencyMs.p50, p99: r.latencyMs.p99 },
+    ...r.groups.map((g) => ({ label: g.name, histogram: g.latencyMs.histogram, p50: g.latencyMs.p50, p99: g.latencyMs.p99 })),
+  ], "deliveries"),
+  "connect-histograms": (r) => logHistograms("CONNECT to CONNACK per group (log time axis)",
+    r.groups.map((g) => ({ label: g.name, histogram: g.connectMs.histogram, p50: g.connectMs.p50, p99: g.connectMs.p99 })), "connections"),
+};

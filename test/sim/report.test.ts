@@ -1,6 +1,7 @@
 // The demo fleet as `npm start` runs it (sim/cli.ts on sim/demo.json, smaller and shorter): it
 // exits 0, prints `report: <path>` last, and writes three report files that agree: every keyed
-// cell of report.html and every number of report.md's message table is report.json's value.
+// cell of report.html and every number of report.md's message table is report.json's value, and
+// no report file names a file of this repository.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FleetReport } from "../../sim/report-types.ts";
-import { fromMarkdownNumber, keyedCells, markdownTables, parseAs, valueAt } from "../support/report-files.ts";
+import { cellProblem, fromMarkdownNumber, keyedCells, markdownTables, valueAt } from "../support/report-files.ts";
 
 const run = promisify(execFile);
 let dir: string;
@@ -56,7 +57,7 @@ describe("the demo fleet run", () => {
   it("shows in report.html exactly the values of report.json", () => {
     const cells = keyedCells(readFileSync(join(dir, "report.html"), "utf8"));
     expect(cells.length).toBeGreaterThan(50);
-    for (const c of cells) expect(parseAs(c.text, valueAt(report, c.key)), c.key).toBe(valueAt(report, c.key));
+    for (const c of cells) expect(cellProblem(c, valueAt(report, c.key)), c.key).toBeUndefined();
     for (const k of ["messages.published", "messages.delivered", "messages.lost", "latencyMs.p99", "device.wasmBytes"]) {
       expect(cells.some((c) => c.key === k), k).toBe(true);
     }
@@ -64,11 +65,18 @@ describe("the demo fleet run", () => {
 
   it("shows in report.md the message counts of report.json", () => {
     const md = readFileSync(join(dir, "report.md"), "utf8");
-    const table = markdownTables(md).find((t) => t.head.some((h) => /published/i.test(h)))!;
+    const table = markdownTables(md).find((t) => t.head.includes("refused locally"))!;
     const col = (name: string) => table.head.findIndex((h) => h.toLowerCase().startsWith(name));
     const all = table.rows[0];
     expect(fromMarkdownNumber(all[col("published")])).toBe(report.messages.published);
     expect(fromMarkdownNumber(all[col("delivered")])).toBe(report.messages.delivered);
     expect(fromMarkdownNumber(all[col("lost")])).toBe(report.messages.lost);
+  });
+
+  it("names no file of this repository beyond the command line's own arguments", () => {
+    for (const f of ["report.md", "report.html"]) {
+      const text = readFileSync(join(dir, f), "utf8").replaceAll(report.run.commandLine, "");
+      expect(text.match(/\b(test|sim|host|firmware|bin)\/[\w./-]+|\b[A-Z]+\.md\b/g), f).toBeNull();
+    }
   });
 });
