@@ -1,7 +1,8 @@
 // The first step of `npm test`: the Debian tools the interop tests run (mosquitto and its
-// clients, socat, openssl). When one is missing it installs them if it may (root, or sudo
-// without a password) and otherwise stops with one line naming the command to run, so a fresh
-// machine never ends in dozens of `spawn socat ENOENT`. Plain JavaScript: it runs before tsx.
+// clients, socat, openssl) and the browser report.html is rendered in (chromium). When one is
+// missing it installs them if it may (root, or sudo without a password) and otherwise stops with
+// one line naming the command to run, so a fresh machine never ends in dozens of `spawn socat
+// ENOENT`. Plain JavaScript: it runs before tsx.
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 
@@ -11,6 +12,7 @@ const TOOLS = {
   "mosquitto-clients": "mosquitto_sub",
   socat: "socat",
   openssl: "openssl",
+  chromium: "chromium",
 };
 
 const onPath = (program) => {
