@@ -8,6 +8,7 @@ import { configure, type ConnectOptions } from "./commands.ts";
 import type { Firmware } from "./firmware.ts";
 import { MoteError, errorLine } from "./errors.ts";
 import { localError, statusText } from "./device-errors.ts";
+import type { AuthProperties } from "./property-types.ts";
 
 export type Secret = string | Buffer;
 /** A fixed value, or a function giving the value for the next connection (undefined: none). */
@@ -25,19 +26,22 @@ export class ConnectCredentials {
     private readonly connect: ConnectOptions,
     private readonly username: CredentialSource<string> | undefined,
     private readonly password: CredentialSource<Secret> | undefined,
+    /** MQTT 5 enhanced authentication: the CONNECT's method and data, new for every connection. */
+    private readonly authProperties?: () => Promise<AuthProperties>,
   ) {
     this.current = { username: connect.username, password: connect.password };
   }
 
   /** True when a user name or password is a function (called before every connection). */
   get dynamic(): boolean {
-    return typeof this.username === "function" || typeof this.password === "function";
+    return typeof this.username === "function" || typeof this.password === "function" || this.authProperties !== undefined;
   }
 
   /** The credentials for the next connection, in the firmware's CONNECT; rejects with a "credentials" MoteError. */
   async prepare(): Promise<void> {
     let username: string | undefined;
     let password: Secret | undefined;
+    let auth: AuthProperties | undefined;
     try {
       [username, password] = await Promise.all([
         typeof this.username === "function" ? this.username() : this.username,
@@ -47,8 +51,14 @@ export class ConnectCredentials {
       // The source's own words, never its value: a failing command's message names the command, not a secret.
       throw new MoteError(`credentials: ${errorLine(e)}`, "credentials");
     }
-    if (username === this.current.username && sameValue(password, this.current.password)) return;
-    const rc = configure(this.fw, { ...this.connect, username, password });
+    try {
+      auth = await this.authProperties?.();
+    } catch (e) {
+      throw new MoteError(`authentication: ${errorLine(e)}`, "auth");
+    }
+    if (!auth && username === this.current.username && sameValue(password, this.current.password)) return;
+    const properties = auth ? { ...this.connect.properties, ...auth } : this.connect.properties;
+    const rc = configure(this.fw, { ...this.connect, username, password, properties });
     if (rc !== 0) throw localError(`credentials: the firmware refused them: ${statusText(-rc)}`, -rc);
     this.current = { username, password };
   }

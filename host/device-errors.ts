@@ -1,7 +1,7 @@
 // What the Device says when something goes wrong, in one place: the error type (with the MQTT
 // reason code or the local status, and a kind a caller can act on) and the one-line texts for
 // local refusals, server DISCONNECTs and transport failures. Broker text is made printable.
-import { PacketType, Reason, Status, reasonText } from "./abi.ts";
+import { EventType, PacketType, Reason, Status, reasonText } from "./abi.ts";
 import { MoteError, type ErrorKind } from "./errors.ts";
 import type { FirmwareEvent } from "./events.ts";
 
@@ -44,7 +44,7 @@ const TRANSIENT_REFUSALS = new Set([
 export const isTransientRefusal = (code: number) => TRANSIENT_REFUSALS.has(code);
 
 /** A server DISCONNECT in words, with what the broker said besides the code (MQTT 5). */
-export function disconnectLine(ev: FirmwareEvent): string {
+function disconnectLine(ev: FirmwareEvent): string {
   const p = ev.properties;
   const why = p?.reasonString !== undefined ? `: ${printable(String(p.reasonString))}` : "";
   const ref = p?.serverReference !== undefined ? `; server reference '${printable(String(p.serverReference))}'` : "";
@@ -52,7 +52,7 @@ export function disconnectLine(ev: FirmwareEvent): string {
 }
 
 /** A protocol violation by the broker in words: 5.0 tells the broker why in a DISCONNECT; 3.1.1 has no way to and just closes. */
-export function violationLine(ev: FirmwareEvent, version: 4 | 5, aliasTopicBytes: number): string {
+function violationLine(ev: FirmwareEvent, version: 4 | 5, aliasTopicBytes: number): string {
   // An alias topic longer than the profile keeps is our budget, not the broker's fault [MQTT-3.3.2-10].
   if (ev.reason === Reason.ImplementationSpecificError && ev.alias) {
     return `topic alias ${ev.alias} maps a ${ev.topicLength}-byte topic; this profile keeps at most ${aliasTopicBytes} bytes per alias ` +
@@ -61,6 +61,15 @@ export function violationLine(ev: FirmwareEvent, version: 4 | 5, aliasTopicBytes
   return version === 5
     ? `the broker broke the protocol; sent DISCONNECT ${reasonLine(ev.reason)}`
     : `the broker broke the protocol (${reasonLine(ev.reason)}); closed the connection`;
+}
+
+/** The error of an event that ends the connection for a reason of the broker's: its DISCONNECT, a violation, a timeout. */
+export function connectionOverError(ev: FirmwareEvent, version: 4 | 5, aliasTopicBytes: number): MoteError | undefined {
+  if (ev.type === EventType.ServerDisconnect) return new MoteError(disconnectLine(ev), "disconnect", { reasonCode: ev.reason });
+  if (ev.type === EventType.ProtocolViolation) return new MoteError(violationLine(ev, version, aliasTopicBytes), "protocol", { reasonCode: ev.reason });
+  if (ev.type !== EventType.Timeout) return undefined;
+  const what = ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP";
+  return new MoteError(`no ${what} in time: ${reasonLine(ev.reason)}`, "timeout", { reasonCode: ev.reason });
 }
 
 /**

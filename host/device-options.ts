@@ -13,6 +13,9 @@ import type { Clock } from "./clock.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
 import { ConnectCredentials, type CredentialSource } from "./device-credentials.ts";
+import type { Authenticator } from "./auth/authenticator.ts";
+import { DeviceAuth, type AuthHooks } from "./auth/device-auth.ts";
+import { MoteError } from "./errors.ts";
 
 export type { CredentialSource } from "./device-credentials.ts";
 
@@ -62,6 +65,8 @@ export interface DeviceOptions extends TlsOptions {
   transport?: LinkTransport;
   /** Time and timers of the host loop (default: real time; tests and simulations pass a VirtualClock). */
   clock?: Clock;
+  /** MQTT 5 enhanced authentication (a method such as scramSha256() from host/auth): the CONNECT's method and data, challenges, re-authentication. */
+  auth?: Authenticator;
 }
 
 
@@ -117,7 +122,7 @@ export type SubscribeFilters = string | string[] | SubscriptionRequest[];
  * window, and the CONNECT it sends (credentials from the URL unless given; functions are called
  * before each connection by the credentials returned with it).
  */
-export function deviceFirmware(o: DeviceOptions, url: BrokerUrl): { fw: Firmware; credentials: ConnectCredentials } {
+export function deviceFirmware(o: DeviceOptions, url: BrokerUrl, auth?: DeviceAuth): { fw: Firmware; credentials: ConnectCredentials } {
   const fw = new Firmware(o.profile ?? "default");
   const ex = fw.exports;
   ex.setOption(Option.AutoReconnect, o.reconnect === false ? 0 : 1);
@@ -140,5 +145,13 @@ export function deviceFirmware(o: DeviceOptions, url: BrokerUrl): { fw: Firmware
   };
   const rc = configure(fw, connect);
   if (rc !== 0) throw localError(`invalid connect options: ${statusText(-rc)}`, -rc);
-  return { fw, credentials: new ConnectCredentials(fw, connect, o.username ?? url.username, o.password ?? url.password) };
+  const authProperties = auth && (() => auth.connectProperties());
+  return { fw, credentials: new ConnectCredentials(fw, connect, o.username ?? url.username, o.password ?? url.password, authProperties) };
+}
+
+/** The enhanced authentication the options ask for (MQTT 5 only), run through the Device's hooks. */
+export function deviceAuth(o: DeviceOptions, hooks: AuthHooks): DeviceAuth | undefined {
+  if (!o.auth) return undefined;
+  if ((o.protocolVersion ?? 4) !== 5) throw new MoteError("enhanced authentication (auth) needs MQTT 5: set protocolVersion: 5", "usage");
+  return new DeviceAuth(o.auth, hooks);
 }

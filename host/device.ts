@@ -8,9 +8,7 @@
 // (outbox full, in-flight window full, offline), maps acknowledgements to promises and copies
 // bytes in and out.
 import { EventType, Option, PacketType, SessionState, Status } from "./abi.ts";
-import {
-  disconnectLine, isTransientRefusal, localError, quoteTopic, reasonLine, statusText, transportError, violationLine, wrongAckLine,
-} from "./device-errors.ts";
+import { connectionOverError, isTransientRefusal, localError, quoteTopic, reasonLine, statusText, transportError, wrongAckLine } from "./device-errors.ts";
 import { MoteError } from "./errors.ts";
 import { Firmware } from "./firmware.ts";
 import { connectProperties, publishBytes, request, type SubscriptionRequest } from "./commands.ts";
@@ -18,6 +16,7 @@ import { encodeProperties, setProperties, type ConnectProperties, type Disconnec
 import { DeviceEmitter, type ConnackInfo } from "./device-events.ts";
 import type { FirmwareEvent } from "./events.ts";
 import { Link, type ClosedInfo } from "./link.ts";
+import type { DeviceAuth } from "./auth/device-auth.ts";
 import { Queue } from "./queue.ts";
 import { TopicCache } from "./topic-cache.ts";
 import { MAX_MESSAGE_BYTES_DEFAULT, MessageAssembly } from "./message-assembly.ts";
@@ -26,7 +25,7 @@ import { parseBrokerUrl } from "./url.ts";
 import { transportFor } from "./transports/select.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import {
-  deviceFirmware, type DeviceOptions, type PendingPublish, type PendingRequest, type PublishOptions, type SubscribeFilters, type SubscribeOptions,
+  deviceAuth, deviceFirmware, type DeviceOptions, type PendingPublish, type PendingRequest, type PublishOptions, type SubscribeFilters, type SubscribeOptions,
 } from "./device-options.ts";
 
 export { MqttError, reasonLine } from "./device-errors.ts";
@@ -35,6 +34,8 @@ export type { AuthInfo, ChunkInfo, ConnackInfo, DeviceEvents, TypedEmitter } fro
 export type { SubscriptionRequest } from "./commands.ts";
 export type * from "./property-types.ts";
 export { MoteError, type ErrorKind } from "./errors.ts";
+// connect() and connectAsync() build a Device; they live apart for size and are re-exported here, where users import them.
+export { connect, connectAsync } from "./device-connect.ts";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -65,6 +66,9 @@ export class Device extends DeviceEmitter {
   /** PROPS may hold properties a refused command did not consume. */
   private propsLeft = true;
   private readonly topicCache = new TopicCache();
+  private readonly auth: DeviceAuth | undefined;
+  /** Why the current connection is ending, when the broker said or did something (for an exchange it cuts short). */
+  private lastError: MoteError | undefined;
 
   constructor(url: string, private readonly o: DeviceOptions = {}) {
     super();
@@ -74,7 +78,19 @@ export class Device extends DeviceEmitter {
     } catch (e) {
       throw e instanceof MoteError ? e : new MoteError((e as Error).message, "io");
     }
-    const { fw, credentials } = deviceFirmware(o, parsed);
+    this.auth = deviceAuth(o, {
+      send: (reason, props) => {
+        this.useProperties(encodeProperties(props));
+        const rc = this.fw.exports.auth(reason);
+        this.link.service();
+        return rc;
+      },
+      fail: (e, reason) => {
+        this.emit("error", e);
+        this.link.end(reason);
+      },
+    });
+    const { fw, credentials } = deviceFirmware(o, parsed, this.auth);
     this.link = new Link((this.fw = fw), {
       open: () => this.transport.open(),
       prepare: credentials.dynamic ? () => credentials.prepare() : undefined,
@@ -149,6 +165,11 @@ export class Device extends DeviceEmitter {
       this.link.end(reason);
     });
     return this.ending;
+  }
+
+  /** MQTT 5 re-authentication (AUTH 0x19) with the `auth` option's method; settles with the broker's answer. */
+  reauthenticate(): Promise<void> {
+    return this.auth ? this.auth.reauthenticate() : Promise.reject(new MoteError("reauthenticate() needs the auth option (MQTT 5)", "usage"));
   }
 
   /** Drops the connection without DISCONNECT, as a broken link would (the device reconnects). */
@@ -251,6 +272,7 @@ export class Device extends DeviceEmitter {
   private onFirmwareEvent(ev: FirmwareEvent): void {
     switch (ev.type) {
       case EventType.Connected: {
+        if (this.auth && !this.auth.onConnected(ev.properties)) break; // the server did not prove itself: closing
         this.connected = true;
         const resumed = this.everConnected;
         this.everConnected = true;
@@ -293,15 +315,10 @@ export class Device extends DeviceEmitter {
         break;
       }
       case EventType.ServerDisconnect:
-        this.emit("error", new MoteError(disconnectLine(ev), "disconnect", { reasonCode: ev.reason }));
-        break;
       case EventType.ProtocolViolation:
-        const line = violationLine(ev, this.o.protocolVersion ?? 4, this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES"));
-        this.emit("error", new MoteError(line, "protocol", { reasonCode: ev.reason }));
-        break;
       case EventType.Timeout:
-        const what = ev.packetType === PacketType.CONNACK ? "CONNACK" : "PINGRESP";
-        this.emit("error", new MoteError(`no ${what} in time: ${reasonLine(ev.reason)}`, "timeout", { reasonCode: ev.reason }));
+        this.lastError = connectionOverError(ev, this.o.protocolVersion ?? 4, this.fw.budget("TOPIC_ALIAS_TOPIC_BYTES"))!;
+        this.emit("error", this.lastError);
         break;
       case EventType.ReconnectDue:
         this.emit("reconnect");
@@ -311,6 +328,7 @@ export class Device extends DeviceEmitter {
         break;
       case EventType.Auth:
         this.emit("auth", { reasonCode: ev.reason, properties: ev.properties });
+        void this.auth?.onAuth(ev.reason, ev.properties);
         break;
     }
   }
@@ -330,7 +348,9 @@ export class Device extends DeviceEmitter {
 
   private onTransportClosed(info: ClosedInfo): void {
     // A broker at its connection limit (or refusing in its own way) reads CONNECT and closes.
-    if (info.beforeConnack) this.emit("error", new MoteError("connection closed by the broker before CONNACK", "network"));
+    if (info.beforeConnack) this.emit("error", (this.lastError = new MoteError("connection closed by the broker before CONNACK", "network")));
+    this.auth?.onClosed(this.lastError?.message ?? "the connection closed");
+    this.lastError = undefined;
     const was = this.connected;
     this.connected = false;
     this.assembly.reset();
@@ -361,39 +381,4 @@ export class Device extends DeviceEmitter {
     for (const [, r] of this.requests) r.reject(err);
     this.requests.clear();
   }
-}
-
-/** Opens a device on a broker URL (mqtt://, mqtts://, ws://, wss://). */
-export function connect(url: string, options: DeviceOptions = {}): Device {
-  return new Device(url, options);
-}
-
-/**
- * Like connect(), resolving once the broker accepted the connection (or rejecting with the first
- * error; it does not retry before the first CONNACK). `setup` runs before any byte is read:
- * attach "message" and "error" listeners there, since messages a resumed session had queued
- * can arrive in the same read as the CONNACK, before the promise settles.
- */
-export function connectAsync(url: string, options: DeviceOptions = {}, setup?: (d: Device) => void): Promise<Device> {
-  return new Promise((resolve, reject) => {
-    let d: Device;
-    try {
-      d = connect(url, { ...options, reconnect: options.reconnect ?? false });
-      setup?.(d);
-    } catch (e) {
-      return reject(e);
-    }
-    const onError = (e: Error) => {
-      d.off("connect", onConnect);
-      void d.end();
-      reject(e);
-    };
-    const onConnect = () => {
-      d.off("error", onError);
-      if (options.reconnect !== false) d.fw.exports.setOption(Option.AutoReconnect, 1);
-      resolve(d);
-    };
-    d.once("error", onError);
-    d.once("connect", onConnect);
-  });
 }

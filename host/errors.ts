@@ -30,6 +30,8 @@ export type ErrorKind =
   | "usage"
   /** A local file or stdin that cannot be read (a CA file, a message file). */
   | "io"
+  /** MQTT 5 enhanced authentication failed on our side: a challenge we cannot answer, a server that does not prove itself. */
+  | "auth"
   /** A user name or password function failed (threw, rejected, or a password command failed). */
   | "credentials"
   /** The device ended or stopped before the operation completed. */

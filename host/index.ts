@@ -9,3 +9,7 @@ export { VirtualClock } from "./virtual-clock.ts";
 export type { LinkTransport, Transport } from "./transports/transport.ts";
 export type { TlsOptions } from "./transports/tls.ts";
 export { ModemTransport, DIALECTS, type ModemTransportOptions } from "./modem/modem-transport.ts";
+// MQTT 5 enhanced authentication: the interface, and the built-in methods.
+export type { Authenticator } from "./auth/authenticator.ts";
+export { scramSha256, type ScramOptions } from "./auth/scram.ts";
+export { bearerToken, jwtExpiry } from "./auth/bearer-token.ts";
