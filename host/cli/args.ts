@@ -44,6 +44,8 @@ export interface ParsedArgs {
   username?: string;
   password?: string;
   passwordCommand?: string;
+  authMethod?: string;
+  authData?: string;
   keepalive?: number;
   version?: 4 | 5;
   noClean?: boolean;
@@ -123,6 +125,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { names: ["-P", "--pw"], key: "password", arity: 1, commands: BOTH, arg: "password", help: "password (MQTT 3.1.1 needs -u too)" },
   { names: ["--password-command"], key: "passwordCommand", arity: 1, commands: BOTH, arg: "cmd",
     help: "run cmd (sh -c) before every connect; its stdout is the password (a token that expires, a vault)" },
+  { names: ["--auth-method"], key: "authMethod", arity: 1, commands: BOTH, arg: "name",
+    help: "MQTT 5 enhanced authentication: SCRAM-SHA-256 (-u, -P), or a token method's name (--auth-data or -P)" },
+  { names: ["--auth-data"], key: "authData", arity: 1, commands: BOTH, arg: "token", help: "the token of --auth-method (renewed before a JWT's exp)" },
   { names: ["-k", "--keepalive"], key: "keepalive", arity: 1, commands: BOTH, arg: "seconds", value: { type: "int", min: 5, max: 65535 },
     help: "keep alive interval, 5 to 65535 (default 60)" },
   { names: ["-V", "--protocol-version"], key: "version", arity: 1, commands: BOTH, arg: "5|311",

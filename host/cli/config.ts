@@ -10,6 +10,7 @@ import { type ParsedArgs } from "./args.ts";
 import { parsePropertyFlags } from "./properties-flag.ts";
 import { checkFormat } from "./format.ts";
 import { passwordCommand } from "./password-command.ts";
+import { cliAuth } from "./auth-flags.ts";
 
 const U32_MAX = 4294967295;
 
@@ -122,7 +123,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
   const cmd = a.command;
   const bags = parsePropertyFlags(cmd, a.properties);
   if (a.properties.length > 0 && a.version === 4) throw usageError("-D (MQTT 5 properties) cannot be used with -V 311");
-  const version: 4 | 5 = a.version ?? (a.properties.length > 0 ? 5 : 4);
+  const version: 4 | 5 = a.version ?? (a.properties.length > 0 || a.authMethod !== undefined ? 5 : 4);
 
   // Where to connect.
   const topics = [...a.topics];
@@ -220,8 +221,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     maxInflight: a.maxInflight,
     clean,
     keepalive: a.keepalive ?? 60,
-    username,
-    password: a.passwordCommand !== undefined ? passwordCommand(a.passwordCommand) : password,
+    ...cliAuth(a, username, a.passwordCommand !== undefined ? passwordCommand(a.passwordCommand) : password, version),
     will: a.willTopic === undefined ? undefined : {
       topic: a.willTopic, payload: a.willPayload ?? "", qos: a.willQos ?? 0, retain: a.willRetain ?? false, properties: bags.will,
     },
