@@ -39,7 +39,9 @@ export function cliAuth(f: AuthFlags, username: string | undefined, password: Se
     if (username === undefined || password === undefined) throw usageError("SCRAM-SHA-256 needs -u and -P (or --password-command)");
     return { auth: scramSha256({ username, password: () => text(password) }), username: undefined, password: undefined };
   }
-  if ((f.authData === undefined) === (password === undefined)) throw usageError(`--auth-method ${f.authMethod}: give the token with --auth-data, or -P (or --password-command), once`);
+  if ((f.authData === undefined) === (password === undefined)) {
+    throw usageError(`--auth-method ${f.authMethod}: give the token with --auth-data, or -P (or --password-command), once`);
+  }
   const token = f.authData ?? password;
   return { auth: bearerToken({ method: f.authMethod, token: () => text(token) }), username, password: undefined };
 }
