@@ -20,6 +20,7 @@ const RECONNECTS = "#e07a1f";
 /** The latency chart's floor: sub-millisecond deliveries are drawn at 1 ms. */
 const LATENCY_FLOOR_MS = 1;
 const RATE_DECIMALS = 1;
+const MS_PER_S = 1000;
 
 /** A rate with at most one decimal: 0.5, 12, 1,234. */
 const rate = (v: number) => formatNumber(Number(v.toFixed(RATE_DECIMALS)));
@@ -35,7 +36,7 @@ function overTime(r: FleetReport, title: string, lines: TimeLine[], scale: "line
 const perSecond = (r: FleetReport, f: (p: SeriesPoint) => number) => r.series.points.map((p) => f(p) / r.series.periodS);
 /** A period's latency, or a gap when nothing was delivered in it. */
 const latencyOf = (r: FleetReport, f: (p: SeriesPoint) => number) => r.series.points.map((p) => (p.delivered > 0 ? f(p) : undefined));
-const period = (r: FleetReport) => humanMs(r.series.periodS * 1000);
+const period = (r: FleetReport) => humanMs(r.series.periodS * MS_PER_S);
 
 export const CHARTS: Record<string, (r: FleetReport) => string> = {
   "message-rate": (r) => overTime(r, "Messages per second", [

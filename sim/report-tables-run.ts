@@ -7,7 +7,7 @@ import { humanMs } from "./human-units.ts";
 /** Rows of the time series in the tables; the charts draw every point. */
 export const SERIES_ROWS_MAX = 20;
 /** Outage windows listed; the charts shade every one. */
-export const OUTAGE_ROWS_MAX = 20;
+const OUTAGE_ROWS_MAX = 20;
 const MS_PER_S = 1000;
 const SERIES_COUNTS = ["published", "delivered"];
 const SERIES_LATENCIES = ["latencyP50Ms", "latencyP99Ms"];

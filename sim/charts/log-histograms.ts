@@ -13,11 +13,18 @@ export interface HistogramRow {
   p99: number;
 }
 
-const LABEL_WIDTH = 140;
+const LABEL_RIGHT = 132;
 const LABEL_CHARS_MAX = 18;
 const PLOT_LEFT = 150;
 const PLOT_WIDTH = 600;
 const PERCENTILES_LEFT = PLOT_LEFT + PLOT_WIDTH + 16;
+const NOTE_INDENT_PX = 6;
+/** A row's text sits this far below the middle of its bars, so its middle meets theirs. */
+const TEXT_CENTRE_SHIFT = 4;
+/** Space under a row's baseline, before the next row's tallest bar. */
+const ROW_FOOT_PX = 4;
+/** p50 and p99 markers stand this far above the tallest bar. */
+const MARKER_OVERHANG_PX = 2;
 const LEGEND_TOP = 30;
 const ROWS_TOP = 56;
 const ROW_HEIGHT = 46;
@@ -45,10 +52,11 @@ export function logHistograms(title: string, rows: HistogramRow[], unitName: str
   const px = (pos: number) => PLOT_LEFT + Math.round(Math.min(pos, buckets) * width);
   const bottom = ROWS_TOP + rows.length * ROW_HEIGHT;
   const body = rows.map((r, i) => {
-    const base = ROWS_TOP + (i + 1) * ROW_HEIGHT - BAR_GAP_PX * 4;
+    const base = ROWS_TOP + (i + 1) * ROW_HEIGHT - ROW_FOOT_PX;
+    const middle = base - BAR_MAX_PX / 2 + TEXT_CENTRE_SHIFT;
     const most = r.histogram.reduce((m, b) => Math.max(m, b.count), 0);
-    const label = text(LABEL_WIDTH - 8, base - BAR_MAX_PX / 2 + 4, shortLabel(r.label), ` text-anchor="end"`);
-    if (most === 0) return label + text(PLOT_LEFT + 6, base - BAR_MAX_PX / 2 + 4, `no ${unitName}`, ` fill="${MUTED_COLOR}"`);
+    const label = text(LABEL_RIGHT, middle, shortLabel(r.label), ` text-anchor="end"`);
+    if (most === 0) return label + text(PLOT_LEFT + NOTE_INDENT_PX, middle, `no ${unitName}`, ` fill="${MUTED_COLOR}"`);
     const bars = r.histogram.map((b, k) => {
       if (b.count === 0) return "";
       const h = Math.max(BAR_MIN_PX, Math.round((BAR_MAX_PX * Math.log10(1 + b.count)) / Math.log10(1 + most)));
@@ -57,8 +65,8 @@ export function logHistograms(title: string, rows: HistogramRow[], unitName: str
         `${r.label}: ${b.count} ${unitName} above ${from}, up to ${humanMs(b.upToMs)}`);
     }).join("");
     const marker = (ms: number, color: string, dash: string) =>
-      line(px(bucketPosition(ms)), base - BAR_MAX_PX - 2, px(bucketPosition(ms)), base, color, ` stroke-width="${MARKER_WIDTH}"${dash}`);
-    const percentiles = text(PERCENTILES_LEFT, base - BAR_MAX_PX / 2 + 4, `p50 ${humanMs(r.p50)} · p99 ${humanMs(r.p99)}`);
+      line(px(bucketPosition(ms)), base - BAR_MAX_PX - MARKER_OVERHANG_PX, px(bucketPosition(ms)), base, color, ` stroke-width="${MARKER_WIDTH}"${dash}`);
+    const percentiles = text(PERCENTILES_LEFT, middle, `p50 ${humanMs(r.p50)} · p99 ${humanMs(r.p99)}`);
     return label + bars + line(PLOT_LEFT, base, PLOT_LEFT + PLOT_WIDTH, base, AXIS_COLOR) +
       marker(r.p50, P50_COLOR, "") + marker(r.p99, P99_COLOR, ` stroke-dasharray="4 2"`) + percentiles;
   }).join("");

@@ -6,6 +6,7 @@ export const escapeHtml = (s: string) =>
 
 /** Chart text; the page's body text is larger (report-html.ts). */
 export const FONT_PX = 13;
+const TITLE_FONT_PX = 15;
 export const CHART_WIDTH = 960;
 export const TITLE_BASELINE = 18;
 export const AXIS_COLOR = "#555";
@@ -18,7 +19,7 @@ export interface Series { name: string; color: string; dashed?: boolean }
 export const svg = (height: number, title: string, body: string) =>
   `<svg class="chart" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}" role="img" ` +
   `aria-label="${escapeHtml(title)}" font-family="sans-serif" font-size="${FONT_PX}">` +
-  `<text x="0" y="${TITLE_BASELINE}" font-weight="bold" font-size="${FONT_PX + 2}">${escapeHtml(title)}</text>${body}</svg>`;
+  `<text x="0" y="${TITLE_BASELINE}" font-weight="bold" font-size="${TITLE_FONT_PX}">${escapeHtml(title)}</text>${body}</svg>`;
 
 export const text = (x: number, y: number, s: string, extra = "") => `<text x="${x}" y="${y}"${extra}>${escapeHtml(s)}</text>`;
 
