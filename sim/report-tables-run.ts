@@ -52,7 +52,7 @@ function overTime(c: Cells): Section {
   const outageNote = r.outages.length > OUTAGE_ROWS_MAX ? `The first ${OUTAGE_ROWS_MAX} of ${r.outages.length} windows.` : undefined;
   return {
     id: "over-time", title: "Over time",
-    note: "Rates are a period's count divided by the period's length. Shaded in every chart: the scheduled link outages below.",
+    note: "Rates are a period's count divided by its length. The charts (in report.html) shade the scheduled link outages listed below.",
     blocks: [
       ...TIME_CHARTS.map((chart) => ({ chart })),
       {
