@@ -14,6 +14,9 @@ export type Secret = string | Buffer;
 /** A fixed value, or a function giving the value for the next connection (undefined: none). */
 export type CredentialSource<T> = T | (() => T | undefined | Promise<T | undefined>);
 
+/** The value of a source that is fixed; undefined for a function (it is called before each connection). */
+export const fixedPart = <T>(v: CredentialSource<T> | undefined): T | undefined => (typeof v === "function" ? undefined : v);
+
 const sameValue = (a: Secret | undefined, b: Secret | undefined) =>
   a === b || (a !== undefined && b !== undefined && Buffer.from(a).equals(Buffer.from(b)));
 

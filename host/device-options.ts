@@ -12,7 +12,7 @@ import type { ConnectProperties, PublishProperties, SubscribeProperties } from "
 import type { Clock } from "./clock.ts";
 import type { LinkTransport } from "./transports/transport.ts";
 import type { TlsOptions } from "./transports/tls.ts";
-import { ConnectCredentials, type CredentialSource } from "./device-credentials.ts";
+import { ConnectCredentials, fixedPart, type CredentialSource } from "./device-credentials.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import { DeviceAuth, type AuthHooks } from "./auth/device-auth.ts";
 import { MoteError } from "./errors.ts";
@@ -138,8 +138,8 @@ export function deviceFirmware(o: DeviceOptions, url: BrokerUrl, auth?: DeviceAu
     clientId: o.clientId ?? `mote-${Math.random().toString(16).slice(2, 10)}`,
     clean: o.clean,
     keepalive: o.keepalive ?? 60,
-    username: typeof o.username === "function" ? undefined : (o.username ?? url.username),
-    password: typeof o.password === "function" ? undefined : (o.password ?? url.password),
+    username: fixedPart(o.username ?? url.username),
+    password: fixedPart(o.password ?? url.password),
     will: o.will,
     properties: o.properties,
   };

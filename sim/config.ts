@@ -11,7 +11,7 @@ import { errorLine, usageError } from "../host/errors.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
 import { parseDuration, parseShard, type Shard } from "./units.ts";
 import { positive } from "./guards.ts";
-import { CREDENTIAL_FLAGS, parseCredentials, redactUrl, type Credentials } from "./credentials.ts";
+import { CREDENTIAL_FLAGS, CREDENTIAL_KEYS, parseCredentials, redactUrl, type Credentials } from "./credentials.ts";
 import { splitByWeight } from "./weights.ts";
 
 export type ModemDialect = "esp-at" | "bg96";
@@ -199,7 +199,8 @@ function readFlags(argv: string[]): Record<string, unknown> {
 }
 
 const FILE_KEYS = new Set([...Object.values(KEYS).map((k) => k.key), "groups"].filter((k) => k !== "config" && k !== "help"));
-const GROUP_KEYS = new Set("name count weight optional model payload qos topic interval jitter profile link modem username password".split(" "));
+const GROUP_KEYS = new Set(["name", "count", "weight", "optional", "model", "payload", "qos", "topic", "interval", "jitter", "profile", "link", "modem",
+  ...CREDENTIAL_KEYS]);
 
 function readFile(path: string): Record<string, unknown> {
   let text: string;

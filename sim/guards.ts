@@ -4,6 +4,7 @@
 import { usageError } from "../host/errors.ts";
 import { builtProfiles } from "../host/budget-report.ts";
 import type { FleetConfig } from "./config.ts";
+import { checkLogin } from "./credentials.ts";
 
 /** A time that must be more than 0 (an interval of 0 made every sensor publish in a tight loop). */
 export function positive(where: string, given: unknown, n: number): number {
@@ -15,6 +16,13 @@ export function positive(where: string, given: unknown, n: number): number {
 export function preflight(cfg: FleetConfig): string[] {
   if (cfg.version === 5 && cfg.broker === undefined) {
     throw usageError("-V 5: the embedded broker speaks MQTT 3.1.1 only: give --broker (e.g. a mosquitto) or drop -V 5");
+  }
+  for (const [where, c] of [["", cfg.credentials], ...cfg.groups.map((g) => [`group '${g.name}': `, g.credentials] as const)] as const) {
+    try {
+      checkLogin(c, cfg.version);
+    } catch (e) {
+      throw usageError(`${where}${(e as Error).message}`);
+    }
   }
   const known = profilesBuilt();
   const warnings: string[] = [];

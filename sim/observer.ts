@@ -8,7 +8,7 @@ import type { FleetBroker } from "./broker.ts";
 import type { GroupRun } from "./group.ts";
 import { decodeHeader, type Header, type PayloadFormat } from "./payload.ts";
 import { DeliveryLedger, observerFilters } from "./delivery.ts";
-import type { Credentials } from "./credentials.ts";
+import { loginOf, type Credentials } from "./credentials.ts";
 
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
@@ -50,7 +50,7 @@ export class Observer {
     const filters = observerFilters(this.groups.map((g) => g.cfg.topic));
     const device = await connectAsync(o.url ?? "mqtt://127.0.0.1", {
       transport, profile: "large", protocolVersion: o.version, clientId: o.clientId, clean: true, keepalive: 30, connectTimeout: SUBSCRIBE_TIMEOUT_MS,
-      username: o.credentials.username, password: o.credentials.password,
+      ...loginOf(o.credentials, "observer", o.version),
     }, (d) => {
       d.on("message", (_topic: string, payload: Buffer) => this.onMessage(payload));
       d.on("error", (e: Error) => this.onError(e));

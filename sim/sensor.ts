@@ -3,7 +3,12 @@
 // reading per interval (± jitter) with its id, a sequence number and a timestamp in the payload,
 // so the observer can verify delivery whatever the topic. State is kept small: a fleet holds many thousands of these.
 import { Firmware } from "../host/firmware.ts";
-import { configure, publishBytes } from "../host/commands.ts";
+import { configure, publishBytes, type ConnectOptions } from "../host/commands.ts";
+import { encodeProperties, setProperties } from "../host/properties.ts";
+import { ConnectCredentials, fixedPart } from "../host/device-credentials.ts";
+import { DeviceAuth } from "../host/auth/device-auth.ts";
+import { isKind } from "../host/errors.ts";
+import type { FirmwareEvent } from "../host/events.ts";
 import { EventType, Option } from "../host/abi.ts";
 import { Link } from "../host/link.ts";
 import type { Duplex } from "node:stream";
@@ -53,6 +58,7 @@ export class Sensor {
   /** When this connection's CONNECT went out (NaN: not yet, or its CONNACK already came). */
   private connectSentAt = NaN;
   private awaitingConnack = true;
+  private readonly auth: DeviceAuth | undefined;
 
   constructor(readonly id: number, readonly group: GroupRun, private readonly env: SensorEnv, open?: () => Duplex) {
     const cfg = group.cfg;
@@ -68,21 +74,40 @@ export class Sensor {
     // A sensor publishing at QoS 1/2 keeps its session across lost connections, as on hardware:
     // 3.1.1 with Clean Session 0; 5.0 with Clean Start and a Session Expiry Interval.
     const persistent = cfg.qos > 0;
-    const rc = configure(fw, {
+    const login = loginOf(cfg.credentials, id, env.version);
+    const connect: ConnectOptions = {
       version: env.version,
       clientId: `${env.clientPrefix}${id}`,
-      ...loginOf(cfg.credentials, id),
+      username: fixedPart(login.username),
+      password: fixedPart(login.password),
       clean: env.version === 5 || !persistent,
       keepalive: env.keepaliveS,
       properties: env.version === 5 && persistent ? { sessionExpiryInterval: SESSION_EXPIRY_S } : undefined,
-    });
+    };
+    const rc = configure(fw, connect);
     if (rc !== 0) throw new Error(`sensor ${id}: the firmware refused its connect options (status ${-rc})`);
+    // Enhanced authentication and credentials computed per connection run as they do in a Device.
+    this.auth = login.auth && new DeviceAuth(login.auth, {
+      send: (reason, props) => {
+        setProperties(fw, encodeProperties(props));
+        const sent = fw.exports.auth(reason);
+        this.link.service();
+        return sent;
+      },
+      fail: (e, reason) => {
+        env.onConnectRefused(e);
+        this.link.end(reason);
+      },
+    });
+    const credentials = new ConnectCredentials(fw, connect, login.username, login.password, this.auth && (() => this.auth!.connectProperties()));
     this.link = new Link(fw, {
       open: open ?? (() => group.open()),
-      onEvent: (ev) => this.onEvent(ev.type, ev.reason),
+      prepare: credentials.dynamic ? () => credentials.prepare() : undefined,
+      onEvent: (ev) => this.onEvent(ev),
       onTransmit: (b) => this.onTransmit(b),
       onReceive: (b) => group.down.add(this.downFraming, b),
-      onTransportError: (e) => env.onTransportError(e),
+      // A login that cannot be made (a failing password command) keeps the sensor out, as a refusal does.
+      onTransportError: (e) => (isKind(e, "credentials") || isKind(e, "auth") ? env.onConnectRefused(e) : env.onTransportError(e)),
       onTransportClosed: () => this.onClosed(),
     });
   }
@@ -130,7 +155,9 @@ export class Sensor {
     this.group.up.add(this.upFraming, b);
   }
 
-  private onEvent(type: EventType, reason: number): void {
+  private onEvent(ev: FirmwareEvent): void {
+    const { type, reason } = ev;
+    if (type === EventType.Auth) void this.auth?.onAuth(reason, ev.properties);
     if (type === EventType.ConnectRefused) {
       // As the Device API does: a refusal that retrying cannot cure (bad credentials) ends the retries.
       if (!isTransientRefusal(reason)) this.fw.exports.setOption(Option.AutoReconnect, 0);
@@ -138,7 +165,7 @@ export class Sensor {
       this.env.onConnectRefused(new Error(`connection refused: ${reasonLine(reason)}${rc311 ? `, MQTT 3.1.1 return code ${rc311}` : ""}`));
       return;
     }
-    if (type !== EventType.Connected) return;
+    if (type !== EventType.Connected || (this.auth && !this.auth.onConnected(ev.properties))) return;
     this.group.connects++;
     if (!Number.isNaN(this.connectSentAt)) this.group.connectMs.push(Math.round(this.env.clock() - this.connectSentAt));
     this.awaitingConnack = false;
@@ -157,6 +184,7 @@ export class Sensor {
     this.downFraming.reset();
     this.awaitingConnack = true;
     this.connectSentAt = NaN;
+    this.auth?.onClosed("the connection closed");
     if (this.connected) this.env.onConnectionChange(-1);
     this.connected = false;
   }

@@ -9,8 +9,8 @@ import { parseBrokerUrl } from "../url.ts";
 import { type ParsedArgs } from "./args.ts";
 import { parsePropertyFlags } from "./properties-flag.ts";
 import { checkFormat } from "./format.ts";
-import { passwordCommand } from "./password-command.ts";
-import { cliAuth } from "./auth-flags.ts";
+import { passwordCommand } from "../auth/password-command.ts";
+import { authOptions } from "../auth/auth-options.ts";
 
 const U32_MAX = 4294967295;
 
@@ -221,7 +221,7 @@ export function buildConfig(a: ParsedArgs): CliConfig {
     maxInflight: a.maxInflight,
     clean,
     keepalive: a.keepalive ?? 60,
-    ...cliAuth(a, username, a.passwordCommand !== undefined ? passwordCommand(a.passwordCommand) : password, version),
+    ...authOptions(a, username, a.passwordCommand !== undefined ? passwordCommand(a.passwordCommand) : password, version),
     will: a.willTopic === undefined ? undefined : {
       topic: a.willTopic, payload: a.willPayload ?? "", qos: a.willQos ?? 0, retain: a.willRetain ?? false, properties: bags.will,
     },

@@ -10,7 +10,8 @@ import { runSim } from "../../sim/main.ts";
 import type { FleetReport } from "../../sim/report-types.ts";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
 
-const PASSWORD = "secret";
+// A string no report text contains by chance (the report says "secrets redacted").
+const PASSWORD = "pw-5c1e-alice";
 const dirs: string[] = [];
 let mosquitto: Mosquitto;
 

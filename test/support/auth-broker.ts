@@ -8,6 +8,7 @@
 import net from "node:net";
 import mqttPacket, { type Packet } from "mqtt-packet";
 import { ScramServer } from "./scram-server.ts";
+import { topicMatches } from "../../host/cli/topic-match.ts";
 
 export type AuthFault = "none" | "closeMidExchange" | "endlessChallenge" | "unaskedAuth" | "tamperSignature";
 
@@ -44,6 +45,8 @@ export class AuthBroker {
   readonly published: string[] = [];
   private readonly server = net.createServer((s) => this.accept(s));
   private readonly sockets = new Set<net.Socket>();
+  /** Live subscribers: their filters and how to send them a packet. */
+  private readonly subscribers = new Set<{ filters: string[]; send: (p: Record<string, unknown>) => void; nextId: number }>();
   port = 0;
 
   constructor(private readonly o: AuthBrokerOptions = {}) {}
@@ -68,6 +71,15 @@ export class AuthBroker {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Delivers a message to every subscriber with a matching filter, at QoS 0 or 1 (their PUBACKs are not tracked). */
+  private route(topic: string, payload: Buffer, qos: number): void {
+    for (const s of this.subscribers) {
+      if (!s.filters.some((f) => topicMatches(f, topic))) continue;
+      const messageId = qos > 0 ? (s.nextId = (s.nextId % 65535) + 1) : undefined;
+      s.send({ cmd: "publish", topic, payload, qos: Math.min(qos, 1), messageId, retain: false, dup: false });
+    }
+  }
+
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     const log: AuthConnection = { auths: [], data: [], closed: false };
@@ -76,6 +88,7 @@ export class AuthBroker {
     const send = (p: Record<string, unknown>) => {
       if (!socket.destroyed) socket.write(mqttPacket.generate(p as unknown as Packet, { protocolVersion: 5 }));
     };
+    const subscriber = { filters: [] as string[], send, nextId: 1 };
     let scram: ScramServer | undefined;
     let connected = false;
     const fault = this.o.fault ?? "none";
@@ -135,7 +148,10 @@ export class AuthBroker {
       } else if (p.cmd === "publish") {
         this.published.push(p.payload.toString());
         if (p.qos === 1) send({ cmd: "puback", messageId: p.messageId, reasonCode: 0 });
+        this.route(p.topic, p.payload as Buffer, p.qos);
       } else if (p.cmd === "subscribe") {
+        subscriber.filters.push(...p.subscriptions.map((s) => s.topic));
+        this.subscribers.add(subscriber);
         send({ cmd: "suback", messageId: p.messageId, granted: p.subscriptions.map((s) => s.qos) });
       } else if (p.cmd === "pingreq") send({ cmd: "pingresp" });
       else if (p.cmd === "disconnect") socket.end();
@@ -143,6 +159,7 @@ export class AuthBroker {
     socket.on("data", (d) => parser.parse(d));
     socket.on("error", () => {});
     socket.on("close", () => {
+      this.subscribers.delete(subscriber);
       log.closed = true;
       this.sockets.delete(socket);
     });

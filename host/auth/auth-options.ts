@@ -1,12 +1,12 @@
-// --auth-method NAME (MQTT 5 enhanced authentication) for mote pub/sub: SCRAM-SHA-256 takes the
+// --auth-method NAME (MQTT 5 enhanced authentication) for mote pub/sub and mote sim: SCRAM-SHA-256 takes the
 // user from -u and the password from -P or --password-command, and sends neither in the CONNECT's
 // own fields (the exchange proves them without sending the password); any other method name is a
 // token (a bearer token, an OAuth access token) from --auth-data, -P or --password-command,
 // renewed by re-authentication before a JWT's exp.
 import { usageError } from "../errors.ts";
-import type { Authenticator } from "../auth/authenticator.ts";
-import { scramSha256 } from "../auth/scram.ts";
-import { bearerToken } from "../auth/bearer-token.ts";
+import type { Authenticator } from "./authenticator.ts";
+import { scramSha256 } from "./scram.ts";
+import { bearerToken } from "./bearer-token.ts";
 import type { DeviceOptions } from "../device.ts";
 
 const SCRAM = "SCRAM-SHA-256";
@@ -26,7 +26,7 @@ const text = async (s: Secret): Promise<string> => {
 };
 
 /** What the flags ask for: the Authenticator, and the user name and password the CONNECT itself still carries. */
-export function cliAuth(f: AuthFlags, username: string | undefined, password: Secret, version: 4 | 5):
+export function authOptions(f: AuthFlags, username: string | undefined, password: Secret, version: 4 | 5):
   { auth?: Authenticator; username: string | undefined; password: Secret } {
   if (f.authMethod === undefined) {
     if (f.authData !== undefined) throw usageError("--auth-data needs --auth-method");
