@@ -91,6 +91,8 @@ export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
   if (run.observer.unreadable > 0) {
     errors.push({ kind: "observer", count: run.observer.unreadable, example: "a message on a sensor topic did not decode as its payload format" });
   }
+  // Publishing as configured, or until the interruption (a timer may fire a hair before its time).
+  const publishedS = run.interrupted ? round1(run.publishS) : cfg.durationS;
   const report: Omit<FleetReport, "verdict"> = {
     tool: "mqtt-mote sim",
     startedAt: run.startedAt.toISOString(),
@@ -98,7 +100,7 @@ export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
     protocol: cfg.version === 5 ? "5.0" : "3.1.1",
     profile: [...new Set(cfg.groups.map((g) => g.profile))].join(", "),
     seed: cfg.seed,
-    durationS: run.interrupted ? round1(run.publishS) : cfg.durationS,
+    durationS: publishedS,
     configuredDurationS: cfg.durationS,
     interrupted: run.interrupted,
     drainedS: round1(Math.max(0, run.elapsedS - run.publishS)),
@@ -132,7 +134,7 @@ export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
     errors,
     health: run.health,
     series: run.series,
-    outages: run.groups.flatMap((g) => outageWindows(g.cfg.link.outages, run.elapsedS).map((w) => ({ group: g.cfg.name, ...w }))),
+    outages: run.groups.flatMap((g) => outageWindows(g.cfg.link.outages, publishedS).map((w) => ({ group: g.cfg.name, ...w }))),
     worstSensors: worstSensors(run),
     run: runRecord(argv, cfg),
   };

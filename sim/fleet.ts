@@ -189,8 +189,13 @@ class Fleet {
     return this.clock() / 1000;
   }
 
-  /** Waits for what is in flight; an interrupted run drains too, so its report counts it rather than calling it lost. */
+  /**
+   * Waits for what is in flight; an interrupted run drains too, so its report counts it rather
+   * than calling it lost. Scheduled outages end with publishing: the drain runs on a working link,
+   * so whether a message arrives does not depend on where the drain falls in the outage cycle.
+   */
   async drain(): Promise<void> {
+    for (const g of this.groups) g.outages.stop();
     this.phase = "draining";
     this.publishedS = this.clock() / 1000;
     const until = performance.now() + this.cfg.drainS * 1000;

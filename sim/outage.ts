@@ -52,6 +52,8 @@ export class OutageSchedule {
   private timer: NodeJS.Timeout | undefined;
   /** `started` when the timer last cut the live transports. */
   private cutAt = 0;
+  /** The schedule is over (publishing ended): the link stays up. */
+  private over = false;
 
   constructor(
     private readonly outages: Outage[],
@@ -60,6 +62,7 @@ export class OutageSchedule {
   ) {}
 
   isDown(): boolean {
+    if (this.over) return false;
     const t = this.now() - this.startMs;
     return this.outages.some((o) => downAt(o, t));
   }
@@ -98,9 +101,11 @@ export class OutageSchedule {
     this.arm();
   }
 
+  /** Ends the schedule: no more cuts, and the link is up from now on. */
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.over = true;
   }
 
   private arm(t = this.now() - this.startMs): void {

@@ -5,7 +5,6 @@ import type { FleetReport } from "./report-types.ts";
 import { Cells, type Section } from "./report-cells.ts";
 
 // sim/report-summary.ts formats its counts as the tables do.
-export { formatNumber } from "./report-cells.ts";
 
 const MESSAGE_COUNTS = ["published", "delivered", "lost", "duplicates", "refusedLocally"];
 const PERCENTILES = ["p50", "p99", "max"];
