@@ -4,12 +4,15 @@
 // reason.ts, the session's states in session/state-table.ts, budgets in the profiles.
 
 /** ABI version: the host refuses a module whose version it does not know. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** What info(kind, id) answers (firmware/index.ts). */
 export enum Info { AbiVersion, RegionCount, RegionOffset, RegionSize, Budget, Counter, SessionState }
 
 /** The rare commands behind control(op, a, b, c) (firmware/index.ts). */
+/** configure()'s clean-start argument with this bit set: a fresh CONNECT for the configured session, which is kept. */
+export const CONFIGURE_KEEP_SESSION = 2;
+
 export enum Control { SetOption, PropsSet, TransportOpened, TransportClosed, HandleTimeout, Request, Disconnect, Auth, DecodeRx }
 
 /** Region ids, in the order of the region table (regions.ts places them). */

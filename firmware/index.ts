@@ -19,7 +19,7 @@ import { counterGet } from "./counters";
 import { RX } from "./regions";
 import * as B from "./budget";
 import { Status } from "./reason";
-import { ABI_VERSION, Info, Control, Budget } from "./abi-numbers";
+import { ABI_VERSION, Info, Control, Budget, CONFIGURE_KEEP_SESSION } from "./abi-numbers";
 
 // Few exports on purpose: V8 spends ~270 bytes of host memory per exported function per
 // instance, and a fleet holds one instance per sensor. Queries share info(); rare commands share
@@ -71,10 +71,13 @@ export function control(op: i32, a: u32, b: i32, c: i32): i32 {
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32, userOff: i32, userLen: i32,
   passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32, willPayloadOff: i32, willPayloadLen: i32,
   willQos: u32, willRetain: u32, connectPropsLen: i32): i32 {
-  let rc = C.configure(version, cleanStart, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
+  // CONFIGURE_KEEP_SESSION asks for a fresh CONNECT (credentials that expire) for the configured
+  // session, between connections, keeping what is queued; without it, a new session, from Idle.
+  let refresh = (cleanStart & CONFIGURE_KEEP_SESSION) != 0 && C.configured;
+  if (refresh ? !accepts(Input.RefreshConnect) : !accepts(Input.Configure)) return -Status.InvalidState;
+  let rc = C.configure(version, cleanStart & ~CONFIGURE_KEEP_SESSION, keepAlive, idOff, idLen, userOff, userLen, passOff, passLen, willTopicOff,
     willTopicLen, willPayloadOff, willPayloadLen, willQos, willRetain, connectPropsLen);
-  if (rc == 0) onConfigured();
-  if (rc == C.CONFIGURE_REFRESHED) rc = 0;
+  if (rc == 0 && !refresh) onConfigured();
   return rc;
 }
 

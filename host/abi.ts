@@ -5,7 +5,7 @@ export { Reason, Status, reasonText } from "../firmware/reason.ts";
 // The numbers themselves are the firmware's own definitions, imported (plain TypeScript files
 // that both AssemblyScript and TypeScript compile): nothing here restates a firmware value.
 export {
-  ABI_VERSION, Info, Control, Region, PacketType, Counter, Option, Overflow, EventType, FLAG_FIRST_CHUNK, FLAG_LAST_CHUNK,
+  ABI_VERSION, Info, Control, Region, PacketType, Counter, Option, Overflow, EventType, FLAG_FIRST_CHUNK, FLAG_LAST_CHUNK, CONFIGURE_KEEP_SESSION,
 } from "../firmware/abi-numbers.ts";
 export { State as SessionState } from "../firmware/session/state-table.ts";
 import {
@@ -38,7 +38,7 @@ export const EV = {
 } as const;
 
 /**
- * The module's own exports (ABI 4): few on purpose, since V8 spends ~270 bytes of host memory per
+ * The module's own exports (ABI 5): few on purpose, since V8 spends ~270 bytes of host memory per
  * exported function per instance. FirmwareExports names every call again (host/firmware.ts).
  */
 export interface RawExports {

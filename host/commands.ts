@@ -1,7 +1,7 @@
 // Typed wrappers for the firmware's commands: strings and payloads go into SCRATCH, the
 // command gets offsets. Return values are the firmware's: packet id (>= 0) or -Status.
 import type { Firmware } from "./firmware.ts";
-import { PacketType, Status } from "./abi.ts";
+import { CONFIGURE_KEEP_SESSION, PacketType, Status } from "./abi.ts";
 import {
   encodeProperties, setProperties, type ConnectProperties, type DisconnectProperties, type PublishProperties, type SubscribeProperties,
   type UnsubscribeProperties, type WillProperties,
@@ -19,6 +19,8 @@ export interface ConnectOptions {
   password?: string | Buffer;
   will?: { topic: string; payload: string | Buffer; qos?: number; retain?: boolean; properties?: WillProperties };
   properties?: ConnectProperties;
+  /** A fresh CONNECT for the configured session, which is kept (between connections only): credentials that expire. */
+  keepSession?: boolean;
 }
 
 const toBuf = (v: string | Uint8Array) => (typeof v === "string" ? Buffer.from(v, "utf8") : v);
@@ -55,7 +57,8 @@ export function configure(fw: Firmware, o: ConnectOptions): number {
   const [pOff, pLen] = field(o.password);
   const [wtOff, wtLen] = field(o.will?.topic);
   const [wpOff, wpLen] = field(o.will?.payload);
-  return fw.exports.configure(o.version ?? 4, o.clean === false ? 0 : 1, o.keepalive ?? 60, idOff, idLen, uOff, uLen, pOff, pLen,
+  const clean = (o.clean === false ? 0 : 1) | (o.keepSession ? CONFIGURE_KEEP_SESSION : 0);
+  return fw.exports.configure(o.version ?? 4, clean, o.keepalive ?? 60, idOff, idLen, uOff, uLen, pOff, pLen,
     wtOff, wtLen, wpOff, wpLen, o.will?.qos ?? 0, o.will?.retain ? 1 : 0, connectPropsLen);
 }
 

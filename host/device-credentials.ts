@@ -61,7 +61,7 @@ export class ConnectCredentials {
     }
     if (!auth && username === this.current.username && sameValue(password, this.current.password)) return;
     const properties = auth ? { ...this.connect.properties, ...auth } : this.connect.properties;
-    const rc = configure(this.fw, { ...this.connect, username, password, properties });
+    const rc = configure(this.fw, { ...this.connect, username, password, properties, keepSession: true });
     if (rc !== 0) throw localError(`credentials: the firmware refused them: ${statusText(-rc)}`, -rc);
     this.current = { username, password };
   }

@@ -93,7 +93,7 @@ export class Device extends DeviceEmitter {
     const { fw, credentials } = deviceFirmware(o, parsed, this.auth);
     this.link = new Link((this.fw = fw), {
       open: () => this.transport.open(),
-      prepare: credentials.dynamic ? () => credentials.prepare() : undefined,
+      prepare: credentials.dynamic || this.transport.prepare ? () => this.prepareConnection(credentials) : undefined,
       clock: o.clock,
       openTimeoutMs: o.connectTimeout,
       onEvent: (ev) => this.onFirmwareEvent(ev),
@@ -165,6 +165,12 @@ export class Device extends DeviceEmitter {
       this.link.end(reason);
     });
     return this.ending;
+  }
+
+  /** Fresh key material and credentials for the next connection (either may be computed per connection). */
+  private async prepareConnection(credentials: ReturnType<typeof deviceFirmware>["credentials"]): Promise<void> {
+    await this.transport.prepare?.();
+    await credentials.prepare();
   }
 
   /** MQTT 5 re-authentication (AUTH 0x19) with the `auth` option's method; settles with the broker's answer. */

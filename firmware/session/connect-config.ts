@@ -15,10 +15,6 @@ import { connectRemaining, encodeConnectBody, CF_CLEAN, CF_WILL, CF_WILL_RETAIN,
 import { inScratch } from "./scratch";
 import { bytesEqual } from "../codec/bytes-equal";
 import { Prop } from "../prop";
-import { accepts, Input } from "./state";
-
-/** configure() kept the session and only rebuilt the CONNECT. */
-export const CONFIGURE_REFRESHED = 1;
 
 /** The largest packet MQTT can frame: 1 + 4 bytes of header + 268,435,455 (2.1.4). */
 const UNLIMITED: i32 = 268435460;
@@ -52,7 +48,7 @@ export function sameAuthMethod(): bool {
 /**
  * Builds the CONNECT packet from SCRATCH fields and the properties built in PROPS: the first
  * connectPropsLen bytes are CONNECT properties, the rest will properties. Lengths of -1 mean
- * "absent" (user name, password, will). Returns 0 (a new session), CONFIGURE_REFRESHED or -Status.
+ * "absent" (user name, password, will). Returns 0 or -Status.
  */
 export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: i32, idLen: i32,
   userOff: i32, userLen: i32, passOff: i32, passLen: i32, willTopicOff: i32, willTopicLen: i32,
@@ -74,13 +70,6 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   let propsTotal = is5 ? propsBuilt : 0;
   if (connectPropsLen < 0 || connectPropsLen > propsTotal) return -Status.BadArgument;
   let willPropsLen = propsTotal - connectPropsLen;
-  // The same session again (version, clean flag, client id; an empty id stays empty, whatever the server
-  // assigned) is a fresh CONNECT for the next connection, allowed between connections; anything else a new session.
-  let oldId = CONNECT_BODY + <usize>connectIdPos;
-  let refresh = configured && is5 == version5 && (cleanStart != 0) == cleanStartAsked && (idLen == 0 ? clientIdEmpty : !clientIdEmpty &&
-    <i32>bswap<u16>(load<u16>(oldId)) == idLen && bytesEqual(SCRATCH + <usize>idOff, oldId + 2, idLen));
-  // Two constant inputs: accepts() folds each into one comparison.
-  if (refresh ? !accepts(Input.RefreshConnect) : !accepts(Input.Configure)) return -Status.InvalidState;
   // Nothing below changes the session until the CONNECT is built: a refused configure keeps the old one.
   let maxIn: i32 = MAX_INBOUND_PACKET_BYTES < 268435455 ? MAX_INBOUND_PACKET_BYTES : UNLIMITED;
   let withAuth = false;
@@ -119,7 +108,7 @@ export function configure(version: u32, cleanStart: u32, keepAlive: u32, idOff: 
   sessionPersists = is5 ? expiry > 0 : cleanStart == 0;
   configured = true;
   propsReset();
-  return refresh ? CONFIGURE_REFRESHED : 0;
+  return 0;
 }
 
 /** Replaces the client id in the stored CONNECT (MQTT 5 Assigned Client Identifier, 3.2.2.3.7). */

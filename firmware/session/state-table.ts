@@ -44,8 +44,8 @@ export enum Input {
   /** The host sends AUTH (MQTT 5 enhanced authentication). */
   SendAuth,
   /**
-   * configure() for the same session (version, clean flag, client id): a fresh CONNECT for the
-   * next connection (credentials or authentication data that expire); the session stays.
+   * configure() with CONFIGURE_KEEP_SESSION: a fresh CONNECT for the next connection (credentials
+   * or authentication data that expire); the session stays.
    */
   RefreshConnect,
 }

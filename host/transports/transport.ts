@@ -11,6 +11,8 @@ export interface LinkTransport {
   open(): Connection;
   /** Bytes that crossed the wire in each direction, including the transport's own framing (TLS records, WebSocket frames), when known. */
   wireBytes(): { sent: number; received: number } | undefined;
+  /** Runs before every connection opens (key material that rotates); the open waits for it. */
+  readonly prepare?: () => Promise<void>;
   /** Releases what outlives one connection (a modem's serial port). The device calls it when it ends. */
   close?(): Promise<void> | void;
 }

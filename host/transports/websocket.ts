@@ -17,11 +17,13 @@ export class WebSocketTransport implements Transport {
   readonly kind: string;
   private readonly wire = new WireCount();
   private readonly tls: TlsTransport | undefined;
+  readonly prepare: (() => Promise<void>) | undefined;
 
   constructor(private readonly url: string, secure: boolean, tlsOptions: TlsOptions = {}) {
     this.kind = secure ? "wss" : "ws";
     const u = new URL(url);
     this.tls = secure ? new TlsTransport(u.hostname, Number(u.port) || 443, tlsOptions) : undefined;
+    this.prepare = this.tls?.prepare;
   }
 
   open(): Duplex {

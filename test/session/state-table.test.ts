@@ -103,14 +103,14 @@ function apply(fw: Firmware, state: State, input: Input): boolean {
       x.handleTimeout(0);
       return true;
     case Input.Configure: {
-      // Another client id: a new session.
+      // A new session.
       const rc = configure(fw, { ...OPTIONS, clientId: "walk-2" });
       if (rc !== 0) expect(rc).toBe(-Status.InvalidState);
       return rc === 0;
     }
     case Input.RefreshConnect: {
       // The same session with a fresh password.
-      const rc = configure(fw, { ...OPTIONS, username: "u", password: "fresh" });
+      const rc = configure(fw, { ...OPTIONS, username: "u", password: "fresh", keepSession: true });
       if (rc !== 0) expect(rc).toBe(-Status.InvalidState);
       return rc === 0;
     }

@@ -117,3 +117,10 @@ export function makeCerts(dir?: string): Certs {
 export function pem(path: string): Buffer {
   return readFileSync(path);
 }
+
+/** Another client certificate signed by the set's CA, with this CN, in dir (a certificate that rotates). */
+export function signedClient(certs: Certs, cn: string, dir: string): { cert: string; key: string } {
+  const made = signed(dir, `client-${cn}`, cn, { cert: certs.caCert, key: certs.caKey }, CLIENT_EXT);
+  for (const path of [made.cert, made.key]) chmodSync(path, 0o644);
+  return made;
+}
