@@ -92,6 +92,9 @@ describe("an interrupted run", () => {
     expect(r.report.interrupted).toBe(false);
     expect(r.report.durationS).toBe(1);
     expect(r.out).toMatch(/published for 1 s, drained/);
+    // The terminal gets the summary panel only (the whole report is in the files), at most 15 lines.
+    expect(r.out.trimEnd().split("\n").length).toBeLessThanOrEqual(15);
+    expect(r.out).not.toContain("## ");
   }, 30_000);
 });
 
