@@ -1,5 +1,6 @@
 // The first step of `npm test`: the Debian tools the interop tests run (mosquitto and its
-// clients, socat, openssl) and the browser report.html is rendered in (chromium). When one is
+// clients, socat, openssl), the browser report.html is rendered in (chromium) and the ARM
+// toolchain and emulator the firmware's microcontroller build runs on (wabt, gcc-arm-none-eabi, newlib, QEMU). When one is
 // missing it installs them if it may (root, or sudo without a password) and otherwise stops with
 // one line naming the command to run, so a fresh machine never ends in dozens of `spawn socat
 // ENOENT`. Plain JavaScript: it runs before tsx.
@@ -13,6 +14,12 @@ const TOOLS = {
   socat: "socat",
   openssl: "openssl",
   chromium: "chromium",
+  // The firmware on an emulated Cortex-M4 (npm run build:mcu, test/mcu).
+  wabt: "wasm2c",
+  "gcc-arm-none-eabi": "arm-none-eabi-gcc",
+  // A directory: search permission is what X_OK checks, and the package owns it.
+  "libnewlib-arm-none-eabi": "/usr/lib/arm-none-eabi/newlib",
+  "qemu-system-arm": "qemu-system-arm",
 };
 
 const onPath = (program) => {
