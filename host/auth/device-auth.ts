@@ -48,7 +48,7 @@ export class DeviceAuth {
   async onAuth(reason: number, props: AuthProperties | undefined): Promise<void> {
     const data = props?.authenticationData;
     if (this.exchange === undefined) {
-      // The server may not start an exchange: only a client re-authenticates [MQTT-4.12.1-1].
+      // The server may not start an exchange: only a client re-authenticates (4.12.1).
       return this.hooks.fail(new MoteError("the broker sent AUTH with no authentication in progress: Protocol Error", "protocol"), Reason.ProtocolError);
     }
     if (reason === Reason.Success) {

@@ -96,7 +96,7 @@ describe("the AUTH moments of the fault matrix", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
-  it("an AUTH the client did not ask for, after CONNACK, is a Protocol Error and ends the connection [MQTT-4.12.1-1]", async () => {
+  it("an AUTH the client did not ask for, after CONNACK, is a Protocol Error and ends the connection (4.12.1: only a client starts one)", async () => {
     const b = await broker({ fault: "unaskedAuth" });
     const d = connect(b.url, opts());
     const e = await firstError(d).catch((x: Error) => x);
@@ -107,7 +107,7 @@ describe("the AUTH moments of the fault matrix", () => {
   });
 });
 
-describe("re-authentication during a session [MQTT-4.12.1-1]", () => {
+describe("re-authentication during a session, with the CONNECT's method [MQTT-4.12.1-1]", () => {
   it("sends AUTH 0x19 with the method, answers the challenge, and resolves on AUTH Success", async () => {
     const b = await broker();
     const d = await connectAsync(b.url, opts());

@@ -128,6 +128,8 @@ export class AuthBroker {
       } else if (p.cmd === "auth") {
         const reason = (p as { reasonCode?: number }).reasonCode ?? 0;
         log.auths.push(reason);
+        // Every AUTH keeps the CONNECT's method [MQTT-4.12.1-1]: 0x8C Bad authentication method otherwise.
+        if (props?.authenticationMethod !== log.method) return send({ cmd: "disconnect", reasonCode: 0x8c });
         if (fault === "endlessChallenge") return send({ cmd: "auth", reasonCode: CONTINUE, properties: authProps(Buffer.from("again")) });
         if (log.method === BEARER && reason === REAUTH) {
           const ok = this.o.tokenValid?.(props?.authenticationData?.toString() ?? "") ?? false;
