@@ -1,0 +1,18 @@
+/*
+ * The board's millisecond clock (SysTick at 1 kHz) and its sleep: the firmware's time is u32
+ * milliseconds that wrap, so deadlines are compared by difference, never by order.
+ */
+#ifndef MOTE_BOARD_CLOCK_H
+#define MOTE_BOARD_CLOCK_H
+#include <stdint.h>
+
+void clock_init(void);
+uint32_t clock_now_ms(void);
+/* True once now has reached due (wraparound-safe). */
+static inline int clock_reached(uint32_t now, uint32_t due) {
+  return (int32_t)(now - due) >= 0;
+}
+/* Sleeps (WFI) until due, or until wake() says there is work; every tick and UART interrupt ends one WFI. */
+void clock_sleep_until(uint32_t due, int (*wake)(void));
+
+#endif

@@ -1,0 +1,99 @@
+// The board in QEMU (mps2-an386, Cortex-M4) from the broker's side of its MQTT UART: a CONNECT with
+// the client id given at run time, SUBSCRIBE after CONNACK, readings as QoS 1 PUBLISHes with
+// consecutive sequence numbers, a command acknowledged and answered on board/<id>/ack; both
+// profiles (5.0 with default, 3.1.1 with tiny). The trap build reports its trap on the debug UART.
+// Every QEMU is stopped whatever happens; every wait is bounded.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Firmware } from "../../host/firmware.ts";
+import { parsePacket, playSession } from "../../firmware/mcu/board-session.mjs";
+import { qemuMissing, startBoard, type Board } from "../../firmware/mcu/qemu-board.mjs";
+import { MCU_BUILD_TIMEOUT_MS, buildMcu, elfPath } from "./mcu-build.ts";
+
+/** Reading interval given at run time (the default is 5 s); each packet may take it plus slack. */
+const INTERVAL_S = 1;
+const PACKET_WAIT_MS = INTERVAL_S * 1000 + 5_000;
+const KEEP_ALIVE_S = 30;
+/** The board's defaults (firmware/mcu/budget.h) and the session it keeps (MQTT 5 Session Expiry). */
+const DEFAULT_CLIENT_ID = "board-1";
+const SESSION_EXPIRY_S = 3600;
+const SESSION_TEST_MS = 60_000;
+
+const running = new Set<Board>();
+async function start(elf: string, params: Parameters<typeof startBoard>[1]): Promise<Board> {
+  const board = await startBoard(elf, params);
+  running.add(board);
+  return board;
+}
+
+beforeAll(async () => {
+  const missing = qemuMissing();
+  if (missing) throw new Error(missing);
+  await buildMcu();
+}, MCU_BUILD_TIMEOUT_MS);
+
+afterEach(async () => {
+  await Promise.all([...running].map((b) => b.stop()));
+  running.clear();
+});
+
+describe.each([
+  { profile: "default", version: 5 },
+  { profile: "tiny", version: 4 },
+])("the $profile board in QEMU", ({ profile, version }) => {
+  it(`speaks MQTT ${version === 5 ? "5.0" : "3.1.1"} over its UART: CONNECT, SUBSCRIBE, readings, a command and its answer`, async () => {
+    const clientId = `smoke-${profile}`;
+    const board = await start(elfPath(profile), { "client-id": clientId, interval: INTERVAL_S, "keep-alive": KEEP_ALIVE_S });
+    const t = await playSession(board, { clientId, command: "led on", readings: 3, waitMs: PACKET_WAIT_MS });
+
+    expect(t.connect).toMatchObject({ cmd: "connect", protocolId: "MQTT", protocolVersion: version, clientId, keepalive: KEEP_ALIVE_S });
+    if (version === 5) {
+      // A clean start with a session that outlives the line; the limits the default budget announces.
+      const fw = new Firmware(profile);
+      expect(t.connect.clean).toBe(true);
+      expect(t.connect.properties).toEqual({
+        sessionExpiryInterval: SESSION_EXPIRY_S,
+        receiveMaximum: fw.budget("INBOUND_QOS2_SLOTS"),
+        topicAliasMaximum: fw.budget("TOPIC_ALIAS_IN_SLOTS"),
+      });
+    } else {
+      expect(t.connect.clean).toBe(false); // 3.1.1 keeps its session with clean session off
+    }
+
+    expect(t.subscribe.subscriptions).toEqual([expect.objectContaining({ topic: `board/${clientId}/cmd`, qos: 1 })]);
+
+    expect(t.readings.length).toBeGreaterThanOrEqual(3);
+    const seqs = t.readings.map((r) => {
+      expect(r).toMatchObject({ topic: `board/${clientId}/temperature`, qos: 1, dup: false, retain: false });
+      const reading = JSON.parse(r.payload.toString()) as { seq: number; celsius: number };
+      expect(typeof reading.celsius).toBe("number");
+      return reading.seq;
+    });
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(new Set(t.readings.map((r) => r.messageId)).size).toBe(t.readings.length);
+
+    expect(t.commandPuback.messageId).toBeDefined();
+    expect(t.ack).toMatchObject({ topic: `board/${clientId}/ack`, qos: 1 });
+    expect(t.ack.payload.toString()).toBe("led on");
+
+    expect(board.debug).toContain(`client-id ${clientId}, interval ${INTERVAL_S} s, keep-alive ${KEEP_ALIVE_S} s`);
+    expect(board.debug).toContain("command acknowledged");
+    expect(board.debug).not.toMatch(/^(trap|fault):/m);
+  }, SESSION_TEST_MS);
+
+  it("without parameters uses its defaults: client id board-1", async () => {
+    const board = await start(elfPath(profile), {});
+    const connect = parsePacket(await board.nextPacket(PACKET_WAIT_MS), 5);
+    expect(connect).toMatchObject({ cmd: "connect", clientId: DEFAULT_CLIENT_ID, protocolVersion: version });
+    await board.debugLine(/interval 5 s, keep-alive 60 s/, PACKET_WAIT_MS);
+  }, SESSION_TEST_MS);
+
+  it("the trap build (module memory below the static extent) reports the trap on the debug UART and halts", async () => {
+    const board = await start(elfPath(`${profile}-trap`), { "client-id": "trap" });
+    const [line] = await board.debugLine(/trap: \d+ [^\n]*\n/, PACKET_WAIT_MS);
+    expect(line).toMatch(/^trap: 1 out of bounds memory access \(module memory \d+ bytes\)\n$/);
+    // It halted before anything reached the MQTT line.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(board.received.length).toBe(0);
+    expect(board.debug).not.toContain("mote board:");
+  }, SESSION_TEST_MS);
+});
