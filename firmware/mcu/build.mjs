@@ -6,12 +6,13 @@
 // too small. build/mcu/sizes.json records the sizes; stackMax comes from a session run in QEMU.
 // It first runs the Wasm build (firmware/build.mjs, incremental), skips what is up to date, and
 // holds a lock while it works, so that test files that each ask for it build once.
-// Usage: node firmware/mcu/build.mjs [--no-stack] [--force]
+// Usage: node firmware/mcu/build.mjs [--no-stack] [--force] [--readme (rewrite README.md's sizes table)]
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { abiHeader, callCycle, memoryHeader, staticExtent } from "./module-facts.mjs";
 import { firmwareFootprint, forbiddenSymbols, imageSizes } from "./image-facts.mjs";
+import { withSizesTable } from "./sizes-table.mjs";
 
 const MCU_PROFILES = ["default", "tiny"];
 /** The trap build's module memory falls this far short of the module's static extent. */
@@ -137,11 +138,17 @@ function upToDate() {
 
 async function main() {
   await lock();
-  execFileSync(process.execPath, [join(here, "..", "build.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
-  if (upToDate()) {
-    process.stdout.write(`mcu: up to date (${relative(root, sizesFile)})\n`);
-    return;
+  const wasmBuild = spawnSync(process.execPath, [join(here, "..", "build.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+  if (wasmBuild.status !== 0) fail("the Wasm build (firmware/build.mjs) failed");
+  if (upToDate()) process.stdout.write(`mcu: up to date (${relative(root, sizesFile)})\n`);
+  else await build();
+  if (process.argv.includes("--readme")) {
+    const readme = join(root, "README.md");
+    writeFileSync(readme, withSizesTable(readFileSync(readme, "utf8"), JSON.parse(readFileSync(sizesFile, "utf8"))));
   }
+}
+
+async function build() {
   const header = checkTools();
   mkdirSync(join(outRoot, "include"), { recursive: true });
   copyFileSync(header, join(outRoot, "include", "wasm-rt.h"));
@@ -149,11 +156,11 @@ async function main() {
   const sizes = {};
   for (const profile of MCU_PROFILES) sizes[profile] = buildProfile(profile);
   if (measureStack) {
-    const { measureStack } = await import("./board-session.mjs");
+    const { measureStack: measure } = await import("./board-session.mjs");
     const { qemuMissing } = await import("./qemu-board.mjs");
     const missing = qemuMissing();
     if (missing) fail(`${missing} (or pass --no-stack to leave stackMax null)`);
-    for (const profile of MCU_PROFILES) sizes[profile].stackMax = await measureStack(join(outRoot, `${profile}.elf`));
+    for (const profile of MCU_PROFILES) sizes[profile].stackMax = await measure(join(outRoot, `${profile}.elf`));
   }
   writeFileSync(sizesFile, JSON.stringify(sizes, null, 2) + "\n");
   for (const [profile, s] of Object.entries(sizes)) {

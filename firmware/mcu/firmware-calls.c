@@ -5,6 +5,8 @@
  */
 #include "firmware-calls.h"
 #include "firmware.h"
+#include "board/debug.h"
+#include "board/startup.h"
 
 static Z_firmware_instance_t instance;
 static uint32_t regions[MOTE_REGION_COUNT];
@@ -14,6 +16,13 @@ void fw_start(void) {
   wasm_rt_init();
   Z_firmware_init_module();
   Z_firmware_instantiate(&instance);
+  uint32_t abi = Z_firmwareZ_info(&instance, MOTE_INFO_ABI_VERSION, 0);
+  if (abi != MOTE_ABI_VERSION) {
+    debug_text("firmware ABI ");
+    debug_u32(abi);
+    debug_text(" does not match the board's abi.h: run npm run build:mcu\n");
+    board_stop();
+  }
   for (uint32_t id = 0; id < MOTE_REGION_COUNT; id++) {
     regions[id] = Z_firmwareZ_info(&instance, MOTE_INFO_REGION_OFFSET, id);
     sizes[id] = Z_firmwareZ_info(&instance, MOTE_INFO_REGION_SIZE, id);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "abi.h"
 
-/* Instantiates the module (its data segments are copied into the memory array) and reads its regions. */
+/* Instantiates the module (its data segments are copied into the memory array), checks its ABI version, reads its regions. */
 void fw_start(void);
 uint8_t *fw_memory(void);
 /* Bytes of module memory the board gave the instance (its static extent). */

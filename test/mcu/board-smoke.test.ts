@@ -1,9 +1,12 @@
 // The board in QEMU (mps2-an386, Cortex-M4) from the broker's side of its MQTT UART: a CONNECT with
 // the client id given at run time, SUBSCRIBE after CONNACK, readings as QoS 1 PUBLISHes with
 // consecutive sequence numbers, a command acknowledged and answered on board/<id>/ack; both
-// profiles (5.0 with default, 3.1.1 with tiny). The trap build reports its trap on the debug UART.
+// profiles (5.0 with default, 3.1.1 with tiny). Keep alive runs on the SysTick clock, and a CONNECT
+// nobody answered (the line was not bridged yet) is sent again after the CONNACK timeout. The trap
+// build reports its trap on the debug UART.
 // Every QEMU is stopped whatever happens; every wait is bounded.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import mqttPacket from "mqtt-packet";
 import { Firmware } from "../../host/firmware.ts";
 import { parsePacket, playSession } from "../../firmware/mcu/board-session.mjs";
 import { qemuMissing, startBoard, type Board } from "../../firmware/mcu/qemu-board.mjs";
@@ -17,6 +20,12 @@ const KEEP_ALIVE_S = 30;
 const DEFAULT_CLIENT_ID = "board-1";
 const SESSION_EXPIRY_S = 3600;
 const SESSION_TEST_MS = 60_000;
+/** Keep alive for the ping test, and the bounds on the gap between PINGREQs (loose: QEMU's clock follows a busy host). */
+const PING_KEEP_ALIVE_S = 2;
+const PING_GAP_MIN_MS = 1_000;
+const PING_GAP_MAX_MS = 6_000;
+/** The tiny profile's CONNACK timeout plus its first reconnect delay (at most RECONNECT_BASE_MS), plus slack. */
+const RECONNECT_WAIT_MS = 10_000 + 1_000 + 5_000;
 
 const running = new Set<Board>();
 async function start(elf: string, params: Parameters<typeof startBoard>[1]): Promise<Board> {
@@ -80,11 +89,44 @@ describe.each([
     expect(board.debug).not.toMatch(/^(trap|fault):/m);
   }, SESSION_TEST_MS);
 
+  it(`keeps a quiet connection alive on the SysTick clock: PINGREQ every ${PING_KEEP_ALIVE_S} s`, async () => {
+    const board = await start(elfPath(profile), { "client-id": "pinger", interval: 3600, "keep-alive": PING_KEEP_ALIVE_S });
+    const send = (p: mqttPacket.Packet) => board.send(mqttPacket.generate(p, { protocolVersion: version }));
+    expect(parsePacket(await board.nextPacket(PACKET_WAIT_MS), 5)).toMatchObject({ cmd: "connect", keepalive: PING_KEEP_ALIVE_S });
+    send({ cmd: "connack", returnCode: 0, reasonCode: 0, sessionPresent: false });
+    const subscribe = parsePacket(await board.nextPacket(PACKET_WAIT_MS), version);
+    expect(subscribe.cmd).toBe("subscribe");
+    send({ cmd: "suback", messageId: subscribe.messageId ?? 0, granted: [1], reasonCode: 0 } as mqttPacket.ISubackPacket);
+    const times: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      expect(parsePacket(await board.nextPacket(PACKET_WAIT_MS), version).cmd).toBe("pingreq");
+      times.push(Date.now());
+      send({ cmd: "pingresp" });
+    }
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(PING_GAP_MIN_MS);
+    expect(times[1] - times[0]).toBeLessThanOrEqual(PING_GAP_MAX_MS);
+    expect(board.debug).not.toContain("event Timeout");
+  }, SESSION_TEST_MS);
+
   it("without parameters uses its defaults: client id board-1", async () => {
     const board = await start(elfPath(profile), {});
     const connect = parsePacket(await board.nextPacket(PACKET_WAIT_MS), 5);
     expect(connect).toMatchObject({ cmd: "connect", clientId: DEFAULT_CLIENT_ID, protocolVersion: version });
     await board.debugLine(/interval 5 s, keep-alive 60 s/, PACKET_WAIT_MS);
+  }, SESSION_TEST_MS);
+
+  it.runIf(profile === "tiny")("sends its CONNECT again when nobody answered the first (a line bridged late)", async () => {
+    const board = await start(elfPath(profile), { "client-id": "late" });
+    const first = await board.nextPacket(PACKET_WAIT_MS);
+    const again = await board.nextPacket(RECONNECT_WAIT_MS);
+    expect(again).toEqual(first);
+    // The debug UART is another channel than the MQTT line: its lines may arrive a little later.
+    await board.debugLine(/event Timeout\n(.*\n)*event ReconnectDue\n/, PACKET_WAIT_MS);
+    board.send(mqttPacket.generate({ cmd: "connack", returnCode: 0, sessionPresent: false }, { protocolVersion: version }));
+    // Readings queued meanwhile may go before the SUBSCRIBE.
+    let p: mqttPacket.Packet;
+    do p = parsePacket(await board.nextPacket(PACKET_WAIT_MS), version); while (p.cmd === "publish");
+    expect(p.cmd).toBe("subscribe");
   }, SESSION_TEST_MS);
 
   it("the trap build (module memory below the static extent) reports the trap on the debug UART and halts", async () => {
