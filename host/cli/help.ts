@@ -76,6 +76,7 @@ export function mainHelp(): string {
     "  mote sub [options]    " + SUMMARY.sub,
     "  mote sim [options]    a fleet of firmware sensors against a broker, with a byte and memory report",
     "  mote modem [options]  an emulated AT modem (ESP-AT, BG96) on a pty or a serial port",
+    "  mote board [options]  the firmware, translated to C, on an emulated Cortex-M4 board (QEMU)",
     "  mote bridge [options] forward a board's raw MQTT between a serial port and a broker",
     "  mote <command> --help every option of a command",
     "  mote --version        the version of mqtt-mote",

@@ -66,7 +66,7 @@ export async function runMote(argv: string[], extra: Readonly<Record<string, Cli
   const tool = name === "bridge" ? BRIDGE : Object.hasOwn(extra, name) ? extra[name] : undefined;
   if (tool) return toolCommand(name, tool, rest);
   if (!COMMANDS.includes(name as Command)) {
-    return exit(2, "mote", `unknown command '${name}' (use mote pub, sub, sim, modem or bridge; see mote --help)`);
+    return exit(2, "mote", `unknown command '${name}' (use mote pub, sub, sim, modem, board or bridge; see mote --help)`);
   }
   const command = name as Command;
   const prefix = `mote ${command}`;

@@ -67,7 +67,7 @@ describe("mote errors", () => {
       [["pub", "--url", "mqtt://h", "-p", "1", "-t", "a", "-m", "b"], "mote pub: --url cannot be combined with -p (see mote pub --help)\n"],
       [["pub", "-t", "a", "-m", "b", "--insecure"], "mote pub: --insecure needs a TLS connection (--cafile, -p 8883, -L mqtts://, --url mqtts:// or wss://) (see mote pub --help)\n"],
       [["sub", "-t", "a", "-W", "0"], "mote sub: -W takes 1 to 2147483, not 0 (see mote sub --help)\n"],
-      [["frob"], "mote: unknown command 'frob' (use mote pub, sub, sim, modem or bridge; see mote --help)\n"],
+      [["frob"], "mote: unknown command 'frob' (use mote pub, sub, sim, modem, board or bridge; see mote --help)\n"],
     ];
     const runs = await Promise.all(cases.map(([args]) => mote(args).done));
     runs.forEach((r, i) => expect(r, cases[i][0].join(" ")).toMatchObject({ code: 2, stdout: "", stderr: cases[i][1] }));
