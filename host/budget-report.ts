@@ -5,6 +5,8 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Firmware, wasmPath } from "./firmware.ts";
 import { BUDGET_NAMES, type BudgetName } from "./abi.ts";
+import { PACKAGE_ROOT } from "./package-root.ts";
+import { sizesTable, type McuSizes } from "../firmware/mcu/sizes-table.mjs";
 
 export interface ProfileBudget {
   profile: string;
@@ -70,12 +72,33 @@ export function readmeWithTable(readme: string, table = budgetTable()): string {
 
 export { BUDGET_NAMES };
 
+/** build/mcu/sizes.json (npm run build:mcu), or undefined when there is no Cortex-M4 build. */
+export function mcuSizes(): McuSizes | undefined {
+  try {
+    return JSON.parse(readFileSync(join(PACKAGE_ROOT, "build", "mcu", "sizes.json"), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Cortex-M4 sizes as a Markdown table (the README's, without its markers), or a line saying how to get them. */
+function mcuTable(): string {
+  const sizes = mcuSizes();
+  if (!sizes) return "no Cortex-M4 build: npm run build:mcu (needs wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm)";
+  return sizesTable(sizes).split("\n").filter((line) => !line.startsWith("<!--")).join("\n");
+}
+
 if (process.argv[1] && process.argv[1].endsWith("budget-report.ts")) {
   if (process.argv.includes("--readme")) {
     const path = join(wasmPath("x"), "..", "..", "..", "README.md");
     writeFileSync(path, readmeWithTable(readFileSync(path, "utf8")));
     console.log(`updated the budget table in ${path}`);
   } else {
-    console.log(process.argv.includes("--json") ? JSON.stringify(builtProfiles().map(profileBudget), null, 2) : budgetTable());
+    const json = () => JSON.stringify({ wasm: builtProfiles().map(profileBudget), cortexM4: mcuSizes() ?? null }, null, 2);
+    if (process.argv.includes("--json")) console.log(json());
+    else {
+      console.log(`Wasm (the module, as V8 runs it):\n\n${budgetTable()}\n`);
+      console.log(`Cortex-M4 (the same module through wasm2c, arm-none-eabi-gcc -Os):\n\n${mcuTable()}`);
+    }
   }
 }

@@ -1,7 +1,7 @@
 // Turns a fleet run into the report object (sim/report-types.ts): counts per group and overall,
 // the wire budget of a typical message, bytes per sensor per day and month, the device budget.
 import { readFileSync } from "node:fs";
-import { profileBudget } from "../host/budget-report.ts";
+import { mcuSizes, profileBudget } from "../host/budget-report.ts";
 import { wasmPath } from "../host/firmware.ts";
 import type { FleetRun } from "./fleet.ts";
 import type { FleetReport, GroupReport, MessageCounts } from "./report-types.ts";
@@ -15,6 +15,13 @@ import { PacketType } from "../host/abi.ts";
 import { outageWindows } from "./outage.ts";
 import { runRecord } from "./run-record.ts";
 import { verdictOf } from "./verdict.ts";
+
+/** The profile's Cortex-M4 figures from the board build, when there is one. */
+function cortexM4(profile: string): Pick<FleetReport["device"], "cortexM4"> {
+  const s = mcuSizes()?.[profile];
+  if (!s || typeof s.firmwareFlash !== "number" || typeof s.firmwareRam !== "number") return {};
+  return { cortexM4: { firmwareFlash: s.firmwareFlash, firmwareRam: s.firmwareRam, stackMax: s.stackMax ?? null } };
+}
 
 /** Rows of the worst-sensors table. */
 export const WORST_SENSORS_MAX = 10;
@@ -130,6 +137,7 @@ export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
       hostBytesPerSensor: Math.round(run.memory.heapBytes / Math.max(1, run.memory.sensors)),
       rssBytesPerSensor: Math.round(run.memory.rssBytes / Math.max(1, run.memory.sensors)),
       memoryMeasuredSensors: run.memory.sensors,
+      ...cortexM4(profile),
     },
     errors,
     health: run.health,

@@ -90,6 +90,13 @@ function bytes(c: Cells): Section {
   };
 }
 
+/** The Cortex-M4 figures of the fleet's profile (device.cortexM4), when there is a board build. */
+const CORTEX_M4_ROWS: [string, string, "bytes"][] = [
+  ["firmware flash", "device.cortexM4.firmwareFlash", "bytes"], ["firmware RAM", "device.cortexM4.firmwareRam", "bytes"],
+  ["stack high-water mark", "device.cortexM4.stackMax", "bytes"],
+];
+const valueAtKey = (r: FleetReport, key: string) => key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], r);
+
 function device(c: Cells): Section {
   const r = c.r;
   const note = "The firmware keeps no stack in linear memory; its Wasm call stack is bounded by the call graph " +
@@ -115,7 +122,14 @@ function device(c: Cells): Section {
           ["sensors measured", "device.memoryMeasuredSensors"],
         ]),
       },
-    }],
+    }, ...(r.device.cortexM4 ? [{
+      table: {
+        id: "device-cortex-m4", title: "The same firmware on a Cortex-M4 (wasm2c, arm-none-eabi-gcc -Os, Thumb-2)", head: ["", "value"],
+        note: "From the board build (npm run build:mcu): the firmware's own code and constants in flash, its module memory and instance in RAM, " +
+          "and the stack high-water mark measured on the emulated board.",
+        rows: c.labelled(CORTEX_M4_ROWS.filter(([, key]) => typeof valueAtKey(r, key) === "number")),
+      },
+    }] : [])],
   };
 }
 

@@ -152,6 +152,8 @@ export interface FleetReport {
      * heap in chunks of megabytes, so below a few thousand sensors the figures are mostly noise.
      */
     memoryMeasuredSensors: number;
+    /** The same profile built for a Cortex-M4 (npm run build:mcu), when that build exists: flash, RAM and stack bytes. */
+    cortexM4?: { firmwareFlash: number; firmwareRam: number; stackMax: number | null };
   };
   /** Error lines (first few of each kind) and their counts. */
   errors: { kind: string; count: number; example: string }[];
