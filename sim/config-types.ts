@@ -5,6 +5,7 @@ import type { PayloadFormat } from "./payload.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
 import type { Shard } from "./units.ts";
 import type { Credentials } from "./credentials.ts";
+import type { BoardGroupConfig } from "./board-group.ts";
 
 export type ModemDialect = "esp-at" | "bg96";
 
@@ -57,5 +58,7 @@ export interface FleetConfig {
   /** MQTT 5: sensors replace repeated topics by topic aliases when the broker allows them. */
   topicAliases: boolean;
   groups: GroupConfig[];
+  /** Emulated Cortex-M4 boards next to the sensors (--board, or the file's "board"). */
+  board?: BoardGroupConfig;
   help: boolean;
 }

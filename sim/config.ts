@@ -12,6 +12,7 @@ import { parseDuration, parseShard } from "./units.ts";
 import { positive } from "./guards.ts";
 import { CREDENTIAL_FLAGS, CREDENTIAL_KEYS, parseCredentials, redactUrl } from "./credentials.ts";
 import { splitByWeight } from "./weights.ts";
+import { parseBoardGroup } from "./board-group.ts";
 
 export type { FleetConfig, GroupConfig, ModemDialect } from "./config-types.ts";
 import type { FleetConfig, GroupConfig, ModemDialect } from "./config-types.ts";
@@ -63,6 +64,7 @@ key("--cafile", "cafile", 1, "FILE  CA certificate(s) to trust for mqtts:// and 
 key("--cert", "cert", 1, "FILE  client certificate (PEM), with --key");
 key("--key", "key", 1, "FILE  client private key (PEM)");
 key("--insecure", "insecure", 0, "      do not verify the broker's certificate");
+key("--board", "board", 1, "N     emulated Cortex-M4 boards (QEMU) bridged to the broker next to the sensors (file: {profile, count, interval})");
 key("--duration", "duration", 1, "T     how long sensors publish: 30s, 2m, or seconds (default 20s)");
 key("--drain", "drain", 1, "T     time allowed afterwards for messages still in flight, outages over (default 10s)");
 key("--interval", "interval", 1, "T     time between a sensor's readings: 1s, 500ms, or ms (default 1s)");
@@ -328,6 +330,7 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
       ...(s.optional && { optional: true }), credentials: logins.groups[i] ?? logins.fleet,
     };
   });
+  cfg.board = parseBoardGroup(at("board"), where("board"), cfg.version, fleet.intervalMs);
   const modemSensors = cfg.groups.reduce((n, g) => n + (g.modem ? g.count : 0), 0);
   if (modemSensors > MODEM_SENSORS_MAX) {
     fail(`${modemSensors} sensors behind emulated modems: at most ${MODEM_SENSORS_MAX} (each is a socat process and a pty pair); give the modem group a count`);

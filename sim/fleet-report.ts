@@ -145,6 +145,7 @@ export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
     outages: run.groups.flatMap((g) => outageWindows(g.cfg.link.outages, publishedS).map((w) => ({ group: g.cfg.name, ...w }))),
     worstSensors: worstSensors(run),
     run: runRecord(argv, cfg),
+    ...(run.boards && { boards: run.boards }),
   };
   return { ...report, verdict: verdictOf(report) };
 }

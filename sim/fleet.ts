@@ -16,6 +16,7 @@ import { checkGroupBudget } from "./group-budget.ts";
 import { ErrorTally, type ErrorCount } from "./error-tally.ts";
 import { memorySample, warmCount } from "./memory.ts";
 import { sleep } from "../host/sleep.ts";
+import { BoardGroup, type BoardReport } from "./board-group.ts";
 import { HealthMonitor, type SimulatorHealth } from "./health.ts";
 import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
 
@@ -55,6 +56,8 @@ export interface FleetRun {
   observer: { unreadable: number; foreign: number };
   /** Per group: serial bytes of its modems (undefined for groups without modems). */
   serial: ({ toModem: number; fromModem: number } | undefined)[];
+  /** The emulated boards (--board), when there were any. */
+  boards?: BoardReport[];
 }
 
 
@@ -110,6 +113,7 @@ class Fleet {
   /** When publishing ended (set as the drain starts), so progress counts the drain from there. */
   private publishedS: number | undefined;
   stopped = false;
+  boards: BoardGroup | undefined;
 
   constructor(
     readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number },
@@ -199,7 +203,9 @@ class Fleet {
     this.phase = "draining";
     this.publishedS = this.clock() / 1000;
     const until = performance.now() + this.cfg.drainS * 1000;
-    while (!this.groups.every((g) => g.delivered >= g.published) && performance.now() < until) await sleep(DRAIN_POLL_MS);
+    this.boards?.endPublishing();
+    const arrived = () => this.groups.every((g) => g.delivered >= g.published) && (this.boards?.complete ?? true);
+    while (!arrived() && performance.now() < until) await sleep(DRAIN_POLL_MS);
   }
 
   /** Messages each group published that the observer never saw. */
@@ -263,6 +269,7 @@ class Fleet {
     this.health.stop();
     this.progress.stop();
     for (const s of this.sensors) s.end();
+    await this.boards?.stop();
     await this.observer.end();
     await sleep(CLOSE_GRACE_MS);
     for (const g of this.groups) g.outages.stop();
@@ -305,6 +312,10 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
       credentials: cfg.credentials });
     fleet.progress.start();
     await fleet.startSensors();
+    if (cfg.board) {
+      const url = cfg.broker ?? `mqtt://${broker.tcp.host}:${broker.tcp.port}`;
+      fleet.boards = await BoardGroup.start(cfg.board, { broker, url, tls: cfg.tls, clientPrefix: cfg.clientPrefix, version: cfg.version });
+    }
     const publishS = await fleet.publish(stop);
     const interrupted = fleet.stopped && publishS < cfg.durationS;
     await fleet.drain();
@@ -319,6 +330,7 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
       memory: fleet.memory,
       observer: { unreadable: observer.unreadable, foreign: observer.foreign },
       serial: fleet.serial(),
+      ...(fleet.boards && { boards: fleet.boards.report() }),
     };
   } finally {
     await fleet.close();

@@ -69,6 +69,12 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
       text: `event-loop lag p50 ${humanMs(lag.p50)}, p99 ${humanMs(lag.p99)}, max ${humanMs(lag.max)}; CPU ${r.health.cpuPercent}% of one core`,
     },
   ];
+  if (r.boards) {
+    const sum = (f: (b: NonNullable<FleetReport["boards"]>[number]) => number) => r.boards!.reduce((n, b) => n + f(b), 0);
+    rows.push({ label: "boards", bad: sum((b) => b.lost) > 0, text: `${r.boards.length} emulated Cortex-M4 board${r.boards.length === 1 ? "" : "s"}` +
+      ` (${r.boards[0].profile}): ${formatNumber(sum((b) => b.published))} readings, ${formatNumber(sum((b) => b.delivered))} delivered, ` +
+      `${formatNumber(sum((b) => b.lost))} lost` });
+  }
   if (r.health.warning) rows.push({ label: "warning", text: r.health.warning, bad: true });
   return rows;
 }

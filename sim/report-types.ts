@@ -3,6 +3,7 @@
 import type { SimulatorHealth } from "./health.ts";
 import type { RunRecord } from "./run-record.ts";
 import type { TimeSeries } from "./series.ts";
+import type { BoardReport } from "./board-group.ts";
 
 export type { SimulatorHealth, RunRecord, TimeSeries };
 
@@ -167,6 +168,8 @@ export interface FleetReport {
   worstSensors: WorstSensor[];
   /** What it takes to repeat the run (secrets redacted). */
   run: RunRecord;
+  /** Emulated Cortex-M4 boards (--board), when the run had any. */
+  boards?: BoardReport[];
 }
 
 export interface WorstSensor {

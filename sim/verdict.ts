@@ -2,7 +2,7 @@
 // twice at QoS 2. The verdict is part of the report and decides the exit status.
 import type { FleetReport } from "./report-types.ts";
 
-export function verdictOf(r: Pick<FleetReport, "errors" | "groups">): FleetReport["verdict"] {
+export function verdictOf(r: Pick<FleetReport, "errors" | "groups" | "boards">): FleetReport["verdict"] {
   const problems: string[] = [];
   // A refused login loses what the sensor would have sent, at QoS 0 too: the run did not do what was asked.
   for (const e of r.errors.filter((x) => x.kind === "connect refused")) problems.push(`${e.count} connections refused by the broker (${e.example})`);
@@ -10,5 +10,6 @@ export function verdictOf(r: Pick<FleetReport, "errors" | "groups">): FleetRepor
     if (g.qos > 0 && g.messages.lost > 0) problems.push(`group '${g.name}': ${g.messages.lost} QoS ${g.qos} messages lost`);
     if (g.qos === 2 && g.messages.duplicates > 0) problems.push(`group '${g.name}': ${g.messages.duplicates} QoS 2 messages delivered twice`);
   }
+  for (const b of r.boards ?? []) if (b.lost > 0) problems.push(`board '${b.clientId}': ${b.lost} QoS 1 readings lost`);
   return { passed: problems.length === 0, problems };
 }
