@@ -42,12 +42,14 @@ function messages(c: Cells): Section {
           id: "boards", title: "Emulated boards (the firmware as C on a Cortex-M4, QEMU, through the raw bridge)",
           head: ["board", "profile", "published", "delivered", "lost", "duplicates"],
           note: "Published: the readings each board's outbox took by the end of publishing, as its debug UART said.",
-          rows: c.r.boards.map((_, i) => [c.at(`boards.${i}.clientId`), ...c.fields(`boards.${i}`, ["profile", "published", "delivered", "lost", "duplicates"])]),
+          rows: c.r.boards.map((_, i) => [c.at(`boards.${i}.clientId`), ...c.fields(`boards.${i}`, BOARD_COUNTS)]),
         },
       }] : []),
     ],
   };
 }
+
+const BOARD_COUNTS = ["profile", "published", "delivered", "lost", "duplicates"];
 
 function latency(c: Cells): Section {
   const r = c.r;
