@@ -4,13 +4,16 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSim } from "../../sim/main.ts";
 import { parseFleetConfig } from "../../sim/config.ts";
 import type { FleetReport } from "../../sim/report-types.ts";
+import { buildMcu, MCU_BUILD_TIMEOUT_MS } from "../mcu/mcu-build.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+// The board images (incremental and locked: the microcontroller tests ask for the same build).
+beforeAll(() => buildMcu(), MCU_BUILD_TIMEOUT_MS);
 
 describe("mote sim --board", () => {
   it("runs an emulated tiny board beside the sensors, on the embedded broker: every reading delivered and counted", async () => {
