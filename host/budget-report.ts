@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Firmware, wasmPath } from "./firmware.ts";
 import { BUDGET_NAMES, type BudgetName } from "./abi.ts";
 import { PACKAGE_ROOT } from "./package-root.ts";
-import { sizesTable, type McuSizes } from "../firmware/mcu/sizes-table.mjs";
+import type { McuSizes } from "../firmware/mcu/sizes-table.mjs";
 
 export interface ProfileBudget {
   profile: string;
@@ -81,10 +81,15 @@ export function mcuSizes(): McuSizes | undefined {
   }
 }
 
-/** The Cortex-M4 sizes as a Markdown table (the README's, without its markers), or a line saying how to get them. */
-function mcuTable(): string {
+/**
+ * The Cortex-M4 sizes as a Markdown table (the README's, without its markers), or a line saying
+ * how to get them. The table's script is loaded only here, from the sources (`npm run budgets`):
+ * the package's compiled host never needs it.
+ */
+async function mcuTable(): Promise<string> {
   const sizes = mcuSizes();
   if (!sizes) return "no Cortex-M4 build: npm run build:mcu (needs wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm)";
+  const { sizesTable } = await import("../firmware/mcu/sizes-table.mjs");
   return sizesTable(sizes).split("\n").filter((line) => !line.startsWith("<!--")).join("\n");
 }
 
@@ -98,7 +103,7 @@ if (process.argv[1] && process.argv[1].endsWith("budget-report.ts")) {
     if (process.argv.includes("--json")) console.log(json());
     else {
       console.log(`Wasm (the module, as V8 runs it):\n\n${budgetTable()}\n`);
-      console.log(`Cortex-M4 (the same module through wasm2c, arm-none-eabi-gcc -Os):\n\n${mcuTable()}`);
+      void mcuTable().then((t) => console.log(`Cortex-M4 (the same module through wasm2c, arm-none-eabi-gcc -Os):\n\n${t}`));
     }
   }
 }
