@@ -14,9 +14,11 @@
 /* Longest client id accepted on the command line (longer ones fall back to the default). */
 #define BOARD_CLIENT_ID_BYTES_MAX 64
 
-/* The mps2-an386 processor clock, and the SysTick rate the millisecond clock runs at. */
+/* The mps2-an386 processor clock (SysTick and the FPGA's prescaled counter count it), and the clock's rate. */
 #define BOARD_CPU_HZ 25000000u
-#define BOARD_TICK_HZ 1000u
+#define BOARD_CLOCK_HZ 1000u
+/* Longest sleep one SysTick alarm covers (its 24-bit reload holds at most 671 ms at 25 MHz); longer waits take several. */
+#define BOARD_ALARM_MS_MAX 500u
 /* CMSDK UART baud divider (QEMU ignores the rate but leaves a UART with a divider below 16 disabled). */
 #define BOARD_UART_BAUD 115200u
 
