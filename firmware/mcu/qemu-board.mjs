@@ -1,21 +1,38 @@
-// Starts a board ELF on QEMU's mps2-an386 and gives its lines to JavaScript: UART0 (MQTT) as a
-// TCP serial server on a free 127.0.0.1 port that QEMU waits on before it runs the board, UART1
-// (debug) on QEMU's stdout. Run-time parameters travel on the semihosting command line. Every
+// Starts a board ELF on QEMU's mps2-an386: the one place QEMU is launched (build.mjs's stack
+// measurement, test/mcu, and `mote board` through sim/board/qemu-board.ts). UART0 (MQTT) is a TCP
+// serial server on a free 127.0.0.1 port that QEMU waits on before it runs the board (wait=on),
+// UART1 (debug) is QEMU's stdout, and run-time parameters travel on the semihosting command line.
+// QEMU dies with the process that started it (where util-linux's setpriv can ask for that): a
+// board left behind by a killed parent spins on its debug UART's dead pipe, one core each. Every
 // wait is bounded, and stop() ends QEMU whatever state it is in.
 import { spawn, spawnSync } from "node:child_process";
 import net from "node:net";
 
 const QEMU = "qemu-system-arm";
-/** How long QEMU may take to open its serial server (it starts in well under a second here). */
+const MACHINE = "mps2-an386";
+/** How long QEMU may take to open its serial server (well under a second on an idle machine). */
 const QEMU_START_MS = 10_000;
-const CONNECT_RETRY_MS = 50;
+const LISTENING = /waiting for connection/i;
+const LISTEN_POLL_MS = 20;
 /** From SIGTERM to SIGKILL when QEMU does not exit. */
 const STOP_GRACE_MS = 2_000;
+/** Kept of QEMU's stderr for error messages. */
+const LOG_CHARS_MAX = 8192;
 
 /** The line to print when QEMU is missing, or undefined when it is installed. */
 export function qemuMissing() {
   const r = spawnSync(QEMU, ["--version"], { stdio: "ignore" });
   return r.error || r.status !== 0 ? `${QEMU} is not installed: run \`sudo apt-get install -y qemu-system-arm\`` : undefined;
+}
+
+let pdeathsig;
+/**
+ * command and args, run so that the child gets SIGKILL when this process dies (Linux
+ * PR_SET_PDEATHSIG through setpriv); unchanged where setpriv cannot do it.
+ */
+export function diesWithParent(command, args) {
+  pdeathsig ??= /--pdeathsig/.test(spawnSync("setpriv", ["--help"], { encoding: "utf8" }).stdout ?? "");
+  return pdeathsig ? { command: "setpriv", args: ["--pdeathsig", "KILL", "--", command, ...args] } : { command, args };
 }
 
 function freePort() {
@@ -38,24 +55,52 @@ function semihostingConfig(params) {
 /** QEMU's arguments for a board ELF whose MQTT UART serves TCP on port. */
 function qemuArgs(elf, port, params) {
   return [
-    "-M", "mps2-an386", "-display", "none", "-monitor", "none", "-nodefaults",
+    "-M", MACHINE, "-display", "none", "-monitor", "none", "-nodefaults",
     "-serial", `tcp:127.0.0.1:${port},server=on,wait=on`, "-serial", "stdio",
     "-semihosting-config", semihostingConfig(params), "-kernel", elf,
   ];
 }
 
-function connect(port, deadline) {
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = net.connect({ port, host: "127.0.0.1" });
-      socket.once("connect", () => resolve(socket));
-      socket.once("error", (e) => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`QEMU's serial server on port ${port} did not answer: ${e.message}`));
-        else setTimeout(attempt, CONNECT_RETRY_MS);
-      });
-    };
-    attempt();
+/**
+ * Starts QEMU on the ELF and resolves once its MQTT UART's server listens (the board runs when a
+ * client connects): { child, port, log() with what QEMU said on stderr }. stdout is the debug UART.
+ */
+export async function serveBoard(elf, params = {}) {
+  const port = await freePort();
+  const { command, args } = diesWithParent(QEMU, qemuArgs(elf, port, params));
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stderr.setEncoding("latin1");
+  child.stderr.on("data", (s) => { log = (log + s).slice(-LOG_CHARS_MAX); });
+  const started = Date.now();
+  const failure = await new Promise((resolve) => {
+    child.once("error", (e) => resolve(`${qemuMissing() ?? `${QEMU} did not start`}: ${e.message}`));
+    const poll = setInterval(() => {
+      const last = () => log.trim().split("\n").at(-1) ?? "";
+      if (LISTENING.test(log)) resolve(undefined);
+      else if (child.exitCode !== null || child.signalCode !== null) resolve(`${QEMU} exited before it listened: ${last()}`);
+      else if (Date.now() - started > QEMU_START_MS) resolve(`${QEMU} did not listen on port ${port} within ${QEMU_START_MS} ms: ${last()}`);
+      else return;
+      clearInterval(poll);
+    }, LISTEN_POLL_MS);
+  });
+  if (failure) {
+    child.kill("SIGKILL");
+    throw new Error(failure);
+  }
+  return { child, port, log: () => log };
+}
+
+/** Ends a child (SIGTERM, then SIGKILL after a grace); resolves once it has exited. */
+export function stopChild(child, graceMs = STOP_GRACE_MS) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
   });
 }
 
@@ -66,16 +111,20 @@ function connect(port, deadline) {
 class Board {
   received = Buffer.alloc(0);
   debug = "";
-  /** What QEMU itself said on stderr. */
-  log = "";
   exited = false;
   #waiters = new Set();
+  #log;
 
-  constructor(child, socket) {
+  /** What QEMU itself said on stderr. */
+  get log() {
+    return this.#log();
+  }
+
+  constructor(child, socket, log) {
     this.child = child;
     this.socket = socket;
+    this.#log = log;
     child.stdout.on("data", (d) => this.#changed(() => { this.debug += d.toString("latin1"); }));
-    child.stderr.on("data", (d) => { this.log += d.toString("latin1"); });
     child.once("exit", () => this.#changed(() => { this.exited = true; }));
     socket.on("data", (d) => this.#changed(() => { this.received = Buffer.concat([this.received, d]); }));
     socket.on("error", () => {});
@@ -125,12 +174,7 @@ class Board {
   /** Ends QEMU (SIGTERM, then SIGKILL) and the socket; resolves once QEMU has exited. */
   async stop() {
     this.socket.destroy();
-    if (this.exited) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.child);
   }
 }
 
@@ -144,17 +188,16 @@ function framedLength(bytes) {
   return 0;
 }
 
-/** Starts QEMU on the ELF with params on its semihosting command line (client-id, interval, keep-alive). */
+/** Starts QEMU on the ELF with params on its semihosting command line (client-id, interval, keep-alive) and connects to its MQTT UART. */
 export async function startBoard(elf, params = {}) {
-  const port = await freePort();
-  const child = spawn(QEMU, qemuArgs(elf, port, params), { stdio: ["pipe", "pipe", "pipe"] });
-  const spawned = new Promise((resolve, reject) => {
-    child.once("spawn", resolve);
-    child.once("error", (e) => reject(new Error(`${qemuMissing() ?? `${QEMU} did not start`}: ${e.message}`)));
-  });
-  await spawned;
+  const { child, port, log } = await serveBoard(elf, params);
   try {
-    return new Board(child, await connect(port, Date.now() + QEMU_START_MS));
+    const socket = await new Promise((resolve, reject) => {
+      const s = net.connect({ port, host: "127.0.0.1" });
+      s.once("connect", () => resolve(s));
+      s.once("error", (e) => reject(new Error(`QEMU's serial server on port ${port} did not answer: ${e.message}`)));
+    });
+    return new Board(child, socket, log);
   } catch (e) {
     child.kill("SIGKILL");
     throw e;

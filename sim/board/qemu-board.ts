@@ -1,25 +1,24 @@
 // One emulated board: QEMU's mps2-an386 (Cortex-M4) running build/mcu/<profile>.elf, the firmware
-// translated to C (firmware/mcu/). Its MQTT UART (UART0) is a TCP serial server QEMU waits on
+// translated to C (firmware/mcu/), started by firmware/mcu/qemu-board.mjs (the one launcher, which
+// the build and test/mcu use too). Its MQTT UART (UART0) is a TCP serial server QEMU waits on
 // before it starts the CPU (so the board starts once a program opens its line); socat turns it
-// into a pty at `link`, so `mote bridge --port <link>`
-// carries the board's MQTT exactly as it would a real board on a USB serial adapter. The debug
-// UART (UART1) is QEMU's stdout, passed line by line to `debug`. Run-time parameters go on the
-// semihosting command line (firmware/mcu/board-params.h).
+// into a pty at `link`, so `mote bridge --port <link>` carries the board's MQTT exactly as it would
+// a real board on a USB serial adapter. The debug UART (UART1) is QEMU's stdout, passed line by
+// line to `debug`. Run-time parameters go on the semihosting command line
+// (firmware/mcu/board-params.h). QEMU and socat die with this process, even by SIGKILL.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../../host/package-root.ts";
 import { MoteError, usageError } from "../../host/errors.ts";
-import { freePort } from "../../host/free-port.ts";
 
 export const BOARD_PROFILES = ["default", "tiny"] as const;
 export type BoardProfile = (typeof BOARD_PROFILES)[number];
 const QEMU = "qemu-system-arm";
-const MACHINE = "mps2-an386";
-/** QEMU listening, then socat's pty: each must be ready within this. */
+/** socat's pty must appear within this. */
 const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 3000;
-const LISTENING = /waiting for connection/i;
+/** From SIGTERM to SIGKILL; below the CLI's 3 s between a signal and its forced exit. */
+const STOP_TIMEOUT_MS = 2000;
 /** After a program closed the board's pty: the pause before it is made again. */
 const LINE_RESTART_MS = 100;
 
@@ -57,18 +56,6 @@ function checkTools(elf: string): void {
   if (!existsSync(elf)) throw usageError(`${elf} is missing: run npm run build:mcu`);
 }
 
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
 /** Resolves when `test` holds (checked every 20 ms), rejects with `what` after READY_TIMEOUT_MS or when `child` exits first. */
 function ready(test: () => boolean, what: string, child: ChildProcess, log: () => string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -90,16 +77,13 @@ function ready(test: () => boolean, what: string, child: ChildProcess, log: () =
 export async function startBoard(o: BoardOptions): Promise<RunningBoard> {
   const elf = o.elf ?? elfPath(o.profile);
   checkTools(elf);
-  const port = await freePort();
-  const args = [`client-id=${o.clientId ?? "board-1"}`, `interval=${o.intervalS ?? 5}`, ...(o.keepAliveS !== undefined ? [`keep-alive=${o.keepAliveS}`] : [])];
-  const qemu = spawn(QEMU, [
-    "-M", MACHINE, "-display", "none", "-monitor", "none", "-kernel", elf,
-    "-semihosting-config", `enable=on,target=native,${args.map((a) => `arg=${a}`).join(",")}`,
-    "-serial", `tcp:127.0.0.1:${port},server=on,wait=on`, "-serial", "stdio",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+  // Loaded here, not at the top: firmware/mcu/ is in a source checkout only, and `mote board --help` works without it.
+  const { diesWithParent, serveBoard, stopChild } = await import("../../firmware/mcu/qemu-board.mjs");
+  const served = await serveBoard(elf, { "client-id": o.clientId ?? "board-1", interval: o.intervalS ?? 5, "keep-alive": o.keepAliveS })
+    .catch((e: Error) => { throw new MoteError(e.message, "io"); });
+  const qemu = served.child;
   let debug = "";
   let partial = "";
-  let qemuErr = "";
   qemu.stdout!.setEncoding("latin1");
   qemu.stdout!.on("data", (s: string) => {
     debug = (debug + s).slice(-65536);
@@ -107,15 +91,13 @@ export async function startBoard(o: BoardOptions): Promise<RunningBoard> {
     partial = lines.pop() ?? "";
     for (const line of lines) o.debug?.(line);
   });
-  qemu.stderr!.setEncoding("utf8");
-  qemu.stderr!.on("data", (s: string) => (qemuErr = (qemuErr + s).slice(-8192)));
   const exited = new Promise<number | null>((resolve) => qemu.once("exit", (code) => resolve(code)));
   let socat: ChildProcess | undefined;
   let stopping = false;
   let socatErr = "";
   const stop = async () => {
     stopping = true;
-    await Promise.all([qemu, socat].filter((c): c is ChildProcess => c !== undefined).map(kill));
+    await Promise.all([qemu, socat].filter((c): c is ChildProcess => c !== undefined).map((c) => stopChild(c, STOP_TIMEOUT_MS)));
   };
   // The line: socat makes the pty and waits for a program to open it (wait-slave) before it
   // connects to QEMU, so nothing the board says is written into a pty nobody reads. When that
@@ -123,14 +105,14 @@ export async function startBoard(o: BoardOptions): Promise<RunningBoard> {
   // next bridge, and QEMU's server takes the new connection. The board notices the gap by its
   // keep alive, reconnects, and resends what was not acknowledged.
   const line = () => {
-    socat = spawn("socat", [`pty,raw,echo=0,wait-slave,link=${o.link}`, `tcp:127.0.0.1:${port}`], { stdio: ["ignore", "ignore", "pipe"] });
+    const { command, args } = diesWithParent("socat", [`pty,raw,echo=0,wait-slave,link=${o.link}`, `tcp:127.0.0.1:${served.port}`]);
+    socat = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
     socat.stderr!.on("data", (b: Buffer) => (socatErr = (socatErr + b.toString()).slice(-4096)));
     socat.once("exit", () => {
       if (!stopping && qemu.exitCode === null) setTimeout(line, LINE_RESTART_MS);
     });
   };
   try {
-    await ready(() => LISTENING.test(qemuErr), `${QEMU}`, qemu, () => qemuErr);
     line();
     await ready(() => existsSync(o.link), "socat (the board's serial line)", socat!, () => socatErr);
   } catch (e) {
