@@ -3,7 +3,7 @@
 // as configured is a warning line.
 import { usageError } from "../host/errors.ts";
 import { builtProfiles } from "../host/budget-report.ts";
-import type { FleetConfig } from "./config.ts";
+import type { FleetConfig } from "./config-types.ts";
 import { checkLogin } from "./credentials.ts";
 
 /** A time that must be more than 0 (an interval of 0 made every sensor publish in a tight loop). */
