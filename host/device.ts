@@ -34,8 +34,6 @@ export type { AuthInfo, ChunkInfo, ConnackInfo, DeviceEvents, TypedEmitter } fro
 export type { SubscriptionRequest } from "./commands.ts";
 export type * from "./property-types.ts";
 export { MoteError, type ErrorKind } from "./errors.ts";
-// connect() and connectAsync() build a Device; they live apart for size and are re-exported here, where users import them.
-export { connect, connectAsync } from "./device-connect.ts";
 
 const EMPTY = Buffer.alloc(0);
 

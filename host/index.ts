@@ -2,6 +2,7 @@
 // promise/event API shaped like MQTT.js (see the README's "The Device API"). The raw firmware
 // and its ABI are `mqtt-mote/firmware` (host/firmware-api.ts); fleets are `mqtt-mote/sim`.
 export * from "./device.ts";
+export { connect, connectAsync } from "./device-connect.ts";
 export type { PropertyValue } from "./properties.ts";
 export { Reason, Status, reasonText } from "./abi.ts";
 export { realClock, type Clock, type TimerHandle } from "./clock.ts";

@@ -2,7 +2,8 @@
 // that checks each delivery against the sensor's sequence numbers and measures the latency from
 // the payload's timestamp. It tells sensors apart by the id in the payload, never by the topic:
 // a fleet may publish to one topic for all. It runs the same firmware (large profile) through the Device API.
-import { connectAsync, type Device } from "../host/device.ts";
+import { type Device } from "../host/device.ts";
+import { connectAsync } from "../host/device-connect.ts";
 import type { Transport } from "../host/transports/transport.ts";
 import type { FleetBroker } from "./broker.ts";
 import type { GroupRun } from "./group.ts";

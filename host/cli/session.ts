@@ -2,7 +2,8 @@
 // CONNACK, the Device reconnects by itself afterwards: connectAsync), telling a dropped
 // connection (survived) from the end of the road (a protocol violation, a refusal after which
 // the Device stops reconnecting), and ending with a normal DISCONNECT.
-import { connectAsync, type Device } from "../device.ts";
+import { type Device } from "../device.ts";
+import { connectAsync } from "../device-connect.ts";
 import { MoteError, errorLine } from "../errors.ts";
 import { RETURN_CODES_311 } from "../device-errors.ts";
 import { SessionState } from "../abi.ts";

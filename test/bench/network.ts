@@ -4,7 +4,7 @@
 // last delivery. MQTT.js QoS 1 runs with a window of 1,000 outstanding publishes (its own
 // unbounded burst hangs past 65,535 outstanding on this machine).
 import mqtt from "mqtt";
-import { connectAsync } from "../../host/device.ts";
+import { connectAsync } from "../../host/device-connect.ts";
 import { startMosquitto } from "../support/mosquitto.ts";
 
 export interface NetworkRow { case: string; oursMsgPerSec: number; mqttjsMsgPerSec: number; ratio: number; delivered: { ours: number; mqttjs: number }; sent: number }

@@ -6,7 +6,8 @@
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
-import { connect, connectAsync, MqttError } from "../../host/device.ts";
+import { MqttError } from "../../host/device.ts";
+import { connect, connectAsync } from "../../host/device-connect.ts";
 import { Reason } from "../../host/abi.ts";
 import { Tracker, rejection, sleep, uniqueId, uniqueTopic, waitFor } from "./helpers.ts";
 

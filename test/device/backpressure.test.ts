@@ -6,7 +6,8 @@
 // each exactly once [MQTT-4.3.3].
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
-import { connect, type Device } from "../../host/device.ts";
+import { type Device } from "../../host/device.ts";
+import { connect } from "../../host/device-connect.ts";
 import { connectAsync as mqttjsConnect } from "mqtt";
 import { Tracker, collect, countPayloads, sleep, uniqueId, uniqueTopic, waitFor, within } from "./helpers.ts";
 

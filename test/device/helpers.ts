@@ -1,7 +1,8 @@
 // Shared tools for the Device API suites: bounded waits, a registry of devices and MQTT.js
 // clients to close after each test, and message collectors.
 import type { MqttClient } from "mqtt";
-import { connectAsync, type Device, type DeviceOptions, type MessageInfo } from "../../host/device.ts";
+import { type Device, type DeviceOptions, type MessageInfo } from "../../host/device.ts";
+import { connectAsync } from "../../host/device-connect.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

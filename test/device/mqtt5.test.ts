@@ -3,7 +3,8 @@
 // server's Maximum Packet Size.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
-import { connect, MqttError, type Device } from "../../host/device.ts";
+import { MqttError, type Device } from "../../host/device.ts";
+import { connect } from "../../host/device-connect.ts";
 import { Status } from "../../host/abi.ts";
 import type { Properties } from "../../host/properties.ts";
 import { Tracker, collect, countPayloads, meterTotal, rejection, sleep, uniqueId, uniqueTopic, waitFor } from "./helpers.ts";

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
-import { connect, type Device, type DeviceOptions } from "../../host/device.ts";
+import { type Device, type DeviceOptions } from "../../host/device.ts";
+import { connect } from "../../host/device-connect.ts";
 import { Tracker, collect, sleep, uniqueId, uniqueTopic, waitFor, within } from "./helpers.ts";
 
 let broker: Mosquitto;

@@ -3,7 +3,8 @@
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
-import { connect, connectAsync, MqttError, type Device, type DeviceOptions } from "../../host/device.ts";
+import { MqttError, type Device, type DeviceOptions } from "../../host/device.ts";
+import { connect, connectAsync } from "../../host/device-connect.ts";
 import { Status } from "../../host/abi.ts";
 import type { Properties } from "../../host/properties.ts";
 import { TcpTransport } from "../../host/transports/tcp.ts";

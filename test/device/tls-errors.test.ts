@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
-import { connect, connectAsync, MqttError } from "../../host/device.ts";
+import { MqttError } from "../../host/device.ts";
+import { connect, connectAsync } from "../../host/device-connect.ts";
 import { Tracker, rejection, uniqueId, uniqueTopic, waitFor } from "./helpers.ts";
 
 /** Presents a server certificate signed by the wrong CA (on TLS and secure WebSocket). */

@@ -2,7 +2,7 @@
 // connection and renewed by re-authentication (AUTH 0x19) before its `exp`, against a scripted
 // broker that refuses expired tokens.
 import { afterAll, describe, expect, it } from "vitest";
-import { connectAsync } from "../../host/device.ts";
+import { connectAsync } from "../../host/device-connect.ts";
 import { bearerToken, jwtExpiry } from "../../host/auth/bearer-token.ts";
 import { AuthBroker } from "../support/auth-broker.ts";
 

@@ -4,7 +4,8 @@
 // moments of the fault matrix (a close mid-exchange, a challenge that never ends, an AUTH nobody
 // asked for), and re-authentication during a session.
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, connectAsync, type Device } from "../../host/device.ts";
+import { type Device } from "../../host/device.ts";
+import { connect, connectAsync } from "../../host/device-connect.ts";
 import { isKind, type MoteError } from "../../host/errors.ts";
 import { scramSha256 } from "../../host/auth/scram.ts";
 import { AuthBroker, type AuthBrokerOptions } from "../support/auth-broker.ts";

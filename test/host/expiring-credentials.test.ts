@@ -4,7 +4,8 @@
 // device retries on its reconnect schedule instead of hanging. Against mosquitto with a password
 // file that is rewritten (SIGHUP) between connections.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, connectAsync, type Device } from "../../host/device.ts";
+import { type Device } from "../../host/device.ts";
+import { connect, connectAsync } from "../../host/device-connect.ts";
 import { isKind } from "../../host/errors.ts";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
 

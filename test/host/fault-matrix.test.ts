@@ -4,7 +4,8 @@
 // error before the first CONNACK), a bound on virtual time, and that every connection the client
 // gave up on was fully closed within CLOSE_GRACE_MS of its half-close, whatever the broker did.
 import { describe, expect, it } from "vitest";
-import { connectAsync, type Device } from "../../host/device.ts";
+import { type Device } from "../../host/device.ts";
+import { connectAsync } from "../../host/device-connect.ts";
 import { CLOSE_GRACE_MS } from "../../host/link.ts";
 import { VirtualClock } from "../../host/virtual-clock.ts";
 import { FAULTS, HELLO, MOMENTS, VirtualBroker, type Fault, type Moment } from "../support/virtual-broker.ts";

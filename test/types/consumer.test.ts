@@ -1,5 +1,5 @@
 // The Device API as a user's editor sees it: consumer scripts (test/fixtures/types/) compiled
-// with the TypeScript compiler under --strict, with "mqtt-mote" resolving to host/device.ts. The
+// with the TypeScript compiler under --strict, with "mqtt-mote" resolving to host/index.ts. The
 // correct one compiles, and so do the host files it reaches, without AssemblyScript's types (an
 // `i32` in a file the host imports fails here); each wrong one fails with the diagnostic named.
 import ts from "typescript";
@@ -39,7 +39,7 @@ beforeAll(() => {
     noEmit: true,
     skipLibCheck: true,
     types: ["node"],
-    paths: { "mqtt-mote": [join(ROOT, "host", "device.ts")] },
+    paths: { "mqtt-mote": [join(ROOT, "host", "index.ts")] },
   });
   found = ts.getPreEmitDiagnostics(program).map((d) => ({
     file: d.file ? d.file.fileName.replace(`${ROOT}/`, "") : "(global)",

@@ -9,7 +9,8 @@ import { connectAsync as mqttjsConnect, type IClientOptions, type MqttClient } f
 import { SerialPort } from "serialport";
 import { startBridge, type Bridge, type BridgeOptions } from "../../../host/bridge/index.ts";
 import { SerialTransport } from "../../../host/transports/serial.ts";
-import { connectAsync, type Device, type DeviceOptions } from "../../../host/device.ts";
+import { type Device, type DeviceOptions } from "../../../host/device.ts";
+import { connectAsync } from "../../../host/device-connect.ts";
 import { Tracker, sleep, uniqueId, waitFor, within } from "../../device/helpers.ts";
 
 export { sleep, uniqueId, waitFor, within };

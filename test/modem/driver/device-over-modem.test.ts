@@ -5,7 +5,8 @@
 import net from "node:net";
 import { Aedes } from "aedes";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connectAsync, type Device } from "../../../host/device.ts";
+import { type Device } from "../../../host/device.ts";
+import { connectAsync } from "../../../host/device-connect.ts";
 import { collect, meterTotal } from "../../device/helpers.ts";
 import { closeRigs, nastyBytes, rig, waitFor, within } from "./harness.ts";
 import type { World } from "./scripts.ts";

@@ -2,7 +2,8 @@
 // the whole serial path a sensor with an AT modem takes, for each dialect, at 115200 and 9600 baud.
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
-import { connectAsync, type Device } from "../../../host/device.ts";
+import { type Device } from "../../../host/device.ts";
+import { connectAsync } from "../../../host/device-connect.ts";
 import { ModemTransport } from "../../../host/modem/modem-transport.ts";
 import { startEmulator } from "../../../sim/modem-emulator/index.ts";
 import { bearer, useSerialPath, waitFor } from "./serial-path.ts";

@@ -3,7 +3,8 @@
 // Firmware -> driver -> pty -> emulator -> mosquitto, as in modem-e2e.test.ts.
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
-import { connectAsync, type Device } from "../../../host/device.ts";
+import { type Device } from "../../../host/device.ts";
+import { connectAsync } from "../../../host/device-connect.ts";
 import { ModemTransport } from "../../../host/modem/modem-transport.ts";
 import { startEmulator } from "../../../sim/modem-emulator/index.ts";
 import type { EmulatorOptions } from "../../../sim/modem-emulator/types.ts";
