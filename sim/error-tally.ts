@@ -27,6 +27,11 @@ export class ErrorTally {
     return { count: of.reduce((n, c) => n + c.count, 0), latest: this.latest.get(kind) };
   }
 
+  /** Errors whose message is exactly `message` (a scheduled outage's "link down"), of any kind. */
+  withMessage(message: string): number {
+    return this.list().filter((c) => c.example === message).reduce((n, c) => n + c.count, 0);
+  }
+
   list(): ErrorCount[] {
     return [...this.byShape.values()];
   }

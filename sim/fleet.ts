@@ -17,6 +17,7 @@ import { ErrorTally, type ErrorCount } from "./error-tally.ts";
 import { memorySample, warmCount } from "./memory.ts";
 import { sleep } from "../host/sleep.ts";
 import { BoardGroup, type BoardReport } from "./board-group.ts";
+import { LINK_DOWN_MESSAGE } from "./outage.ts";
 import { HealthMonitor, type SimulatorHealth } from "./health.ts";
 import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
 
@@ -283,6 +284,7 @@ class Fleet {
     let bytesUp = 0;
     let bytesDown = 0;
     const refused = this.errors.ofKind("connect refused");
+    const outageCuts = this.errors.withMessage(LINK_DOWN_MESSAGE);
     for (const g of this.groups) {
       published += g.published;
       delivered += g.delivered;
@@ -292,7 +294,7 @@ class Fleet {
     return {
       elapsedS: this.clock() / 1000, totalS: this.publishedS ?? this.cfg.durationS, drainS: this.cfg.drainS, phase: this.phase,
       connected: this.connected, sensors: this.sensors.length,
-      published, delivered, errors: this.errors.total, bytesUp, bytesDown,
+      published, delivered, errors: this.errors.total - outageCuts, outageCuts, bytesUp, bytesDown,
       refused: refused.count, ...(refused.latest !== undefined && { refusedReason: refused.latest }),
     };
   }

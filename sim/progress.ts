@@ -16,6 +16,8 @@ export interface ProgressSnapshot {
   /** CONNECTs the broker refused, and the latest refusal's reason (with its code), among the errors. */
   refused: number;
   refusedReason?: string;
+  /** Links cut by scheduled outages: the run doing what was asked, shown apart from the errors. */
+  outageCuts?: number;
   bytesUp: number;
   bytesDown: number;
 }
@@ -32,7 +34,8 @@ export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: n
     : `${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${s.phase}, ${Math.max(0, s.totalS - s.elapsedS).toFixed(0)} s left`;
   return `[${where}] connected ${s.connected}/${s.sensors}, ` +
     `${si(perS.msgs)} msg/s, ${si(perS.bytes)} B/s, published ${s.published}, delivered ${s.delivered}, errors ${s.errors}` +
-    (s.refused > 0 ? ` (${s.refused} logins refused: ${s.refusedReason?.replace(/^connection refused: /, "")})` : "");
+    (s.refused > 0 ? ` (${s.refused} logins refused: ${s.refusedReason?.replace(/^connection refused: /, "")})` : "") +
+    (s.outageCuts ? `, ${s.outageCuts} links cut by scheduled outages` : "");
 }
 
 export class Progress {

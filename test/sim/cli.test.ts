@@ -78,6 +78,13 @@ describe("the progress line", () => {
     expect(line.endsWith("errors 5 (5 logins refused: Not authorized (0x87), MQTT 3.1.1 return code 5)")).toBe(true);
   });
 
+  it("counts links cut by scheduled outages apart from the errors", async () => {
+    const { progressLine } = await import("../../sim/progress.ts");
+    const line = progressLine({ elapsedS: 20, totalS: 40, drainS: 10, phase: "running", connected: 251, sensors: 300, published: 5919, delivered: 5795,
+      errors: 0, refused: 0, outageCuts: 161, bytesUp: 0, bytesDown: 0 }, { msgs: 299, bytes: 20_100 });
+    expect(line.endsWith("errors 0, 161 links cut by scheduled outages")).toBe(true);
+  });
+
   it("says draining once publishing is over", async () => {
     const { progressLine } = await import("../../sim/progress.ts");
     const line = progressLine({ elapsedS: 41, totalS: 40, drainS: 10, phase: "draining", connected: 300, sensors: 300, published: 1, delivered: 1,
