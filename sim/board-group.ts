@@ -13,12 +13,12 @@ import { type Device } from "../host/device.ts";
 import { connectAsync } from "../host/device-connect.ts";
 import type { TlsOptions } from "../host/transports/tls.ts";
 import type { FleetBroker } from "./broker.ts";
+import { SUBSCRIBE_TIMEOUT_MS, subscribeWithin } from "./observer.ts";
 import { BOARD_PROFILES, startBoard, type BoardProfile, type RunningBoard } from "./board/qemu-board.ts";
 
 /** Boards per fleet: each is a QEMU process and a socat (a few hundred MB of RAM between them at most). */
 export const BOARDS_MAX = 16;
 const READING = /^reading (\d+)$/;
-const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
 export interface BoardGroupConfig {
   profile: BoardProfile;
@@ -129,7 +129,7 @@ export class BoardGroup {
     const transport = { kind: "boards", open: () => broker.open(), wireBytes: () => undefined };
     this.watcher = await connectAsync("mqtt://127.0.0.1", { transport, protocolVersion: version, clientId, clean: true, connectTimeout: SUBSCRIBE_TIMEOUT_MS },
       (d) => d.on("message", (topic, payload) => this.onReading(topic, payload)));
-    await this.watcher.subscribe("board/+/temperature", { qos: 1 });
+    await subscribeWithin(this.watcher, ["board/+/temperature"], 1, "the boards' watcher");
   }
 
   private onReading(topic: string, payload: Buffer): void {

@@ -11,7 +11,18 @@ import { decodeHeader, type Header, type PayloadFormat } from "./payload.ts";
 import { DeliveryLedger, observerFilters } from "./delivery.ts";
 import { loginOf, type Credentials } from "./credentials.ts";
 
-const SUBSCRIBE_TIMEOUT_MS = 15_000;
+export const SUBSCRIBE_TIMEOUT_MS = 15_000;
+
+/** Subscribes `who` (a watching client of the fleet) to `filters`: a SUBACK within SUBSCRIBE_TIMEOUT_MS granting every one, or an error. */
+export async function subscribeWithin(device: Device, filters: string[], qos: 0 | 1 | 2, who: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${who}'s subscription got no SUBACK within ${SUBSCRIBE_TIMEOUT_MS / 1000} s`)), SUBSCRIBE_TIMEOUT_MS);
+  });
+  const codes = await Promise.race([device.subscribe(filters.map((topic) => ({ topic, qos }))), timeout]).finally(() => clearTimeout(timer));
+  const refused = codes.findIndex((c) => c >= 0x80);
+  if (refused >= 0) throw new Error(`the broker refused ${who}'s subscription to '${filters[refused]}' (reason 0x${codes[refused].toString(16)})`);
+}
 
 export class Observer {
   /** Messages on our topics that did not decode as a payload of their sensor's format, or came from a sensor outside this shard. */
@@ -57,11 +68,7 @@ export class Observer {
       d.on("error", (e: Error) => this.onError(e));
     });
     this.device = device;
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`the observer's subscription got no SUBACK within ${SUBSCRIBE_TIMEOUT_MS / 1000} s`)), SUBSCRIBE_TIMEOUT_MS).unref());
-    const codes = await Promise.race([device.subscribe(filters.map((topic) => ({ topic, qos }))), timeout]);
-    const refused = codes.findIndex((c) => c >= 0x80);
-    if (refused >= 0) throw new Error(`the broker refused the observer's subscription to '${filters[refused]}' (reason 0x${codes[refused].toString(16)})`);
+    await subscribeWithin(device, filters, qos, "the observer");
   }
 
   /** Distinct messages received from the sensor with this global id. */
