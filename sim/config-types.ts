@@ -57,6 +57,10 @@ export interface FleetConfig {
   clientPrefix: string;
   /** MQTT 5: sensors replace repeated topics by topic aliases when the broker allows them. */
   topicAliases: boolean;
+  /** real: wall-clock time against any broker; virtual: one discrete-event clock for the fleet, its links and the embedded broker. */
+  time: "real" | "virtual";
+  /** Processes this run is split over on this machine (--workers): each runs a shard, their reports are merged. */
+  workers: number;
   groups: GroupConfig[];
   /** Emulated Cortex-M4 boards next to the sensors (--board, or the file's "board"). */
   board?: BoardGroupConfig;

@@ -2,6 +2,7 @@
 // give one FleetConfig. Flags override the file; a group in the file overrides the fleet-wide
 // values. Every value is checked here, with one clear line naming the flag or key at fault.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { parse as parseYaml } from "yaml";
 import { parseLinkSpec, DIRECT, type LinkModel } from "./link-model.ts";
 import { MODEL_NAMES, type ModelName } from "./models.ts";
@@ -81,6 +82,8 @@ key("--modem", "modem", 1, "D[@B] reach the broker through an emulated modem: es
 key("--ramp", "ramp", 1, "N     connections opened per second while starting (default 0: all at once)");
 key("--seed", "seed", 1, "N     seed of every random choice (default 1)");
 key("--shard", "shard", 1, "K/N   run the K-th of N disjoint slices of the sensor ids (default 1/1)");
+key("--workers", "workers", 1, "N|auto one process per shard on this machine, reports merged (auto: one per core)");
+key("--time", "time", 1, "real|virtual  virtual: simulated time, as fast as the CPU goes, same seed = same run (default real)");
 key("--topic-aliases", "topicAliases", 1, "on|off MQTT 5: use topic aliases when the broker allows (default on)");
 key("--client-prefix", "clientPrefix", 1, "P     client ids are P<id> (default mote-)");
 key("--report", "report", 1, "DIR   where report.json, report.md and report.html go (default report)");
@@ -243,6 +246,19 @@ function groupSpecs(file: Record<string, unknown>, flags: Record<string, unknown
   });
 }
 
+/** --workers: more processes than this on one machine is a typo, not a plan. */
+const WORKERS_MAX = 256;
+
+function timeMode(where: string, v: unknown): FleetConfig["time"] {
+  if (v === undefined || v === "real" || v === "virtual") return v ?? "real";
+  return fail(`${where} must be real or virtual, got '${String(v)}'`);
+}
+
+/** --workers N or auto (one per core, at most the sensors). */
+function workerCount(where: string, v: unknown): number {
+  return v === "auto" ? availableParallelism() : int(where, v, 1, WORKERS_MAX);
+}
+
 export function parseFleetConfig(argv: string[]): FleetConfig {
   const flags = readFlags(argv);
   const file = typeof flags.config === "string" ? readFile(flags.config) : {};
@@ -276,6 +292,8 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
       insecure: at("insecure") === true ? true : undefined,
     },
     topicAliases: onOff(where("topicAliases"), at("topicAliases") ?? "on"),
+    time: timeMode(where("time"), at("time")),
+    workers: at("workers") === undefined ? 1 : workerCount(where("workers"), at("workers")),
     credentials: {},
     groups: [],
     help: flags.help === true,
@@ -342,5 +360,15 @@ export function parseFleetConfig(argv: string[]): FleetConfig {
     if (g.profile === "tiny" && cfg.version === 5) fail(`group '${g.name}': profile 'tiny' speaks MQTT 3.1.1 only: drop -V 5`);
     if (g.modem && cfg.broker && !/^(mqtt|tcp):/.test(cfg.broker)) fail(`group '${g.name}': a modem group reaches the broker over plain TCP (mqtt://) only`);
   }
+  if (cfg.time === "virtual") virtualOnly(cfg);
   return cfg;
+}
+
+/** Virtual time runs what this process can put on its one clock: the embedded broker and in-process links. */
+function virtualOnly(cfg: FleetConfig): void {
+  const why = "runs on one simulated clock: only the embedded broker and in-process links can";
+  if (cfg.broker !== undefined) fail(`--time virtual ${why} (drop --broker; a real broker keeps real time)`);
+  if (cfg.board) fail(`--time virtual ${why} (drop --board; QEMU boards keep real time)`);
+  const modem = cfg.groups.find((g) => g.modem);
+  if (modem) fail(`--time virtual ${why} (group '${modem.name}' has emulated modems on real ptys)`);
 }
