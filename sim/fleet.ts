@@ -18,8 +18,13 @@ import { memorySample, warmCount } from "./memory.ts";
 import { sleep } from "../host/sleep.ts";
 import { BoardGroup, type BoardReport } from "./board-group.ts";
 import { LINK_DOWN_MESSAGE } from "./outage.ts";
+import { outagesFrom } from "./link-spec.ts";
 import { HealthMonitor, type SimulatorHealth } from "./health.ts";
+import { onVirtualTime } from "./virtual-run.ts";
+import { realTimers } from "./virtual-timers.ts";
+import { speedOf, type SimulatorSpeed } from "./speed.ts";
 import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
+import { Histogram } from "./histogram.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
@@ -31,6 +36,9 @@ const DRAIN_POLL_MS = 100;
 const SETTLE_MAX_MS = 10_000;
 /** After the last DISCONNECT: time for the broker to see the connections close. */
 const CLOSE_GRACE_MS = 300;
+const MS_PER_S = 1000;
+const US_PER_S = 1e6;
+const S_PER_DAY = 86_400;
 /** Seeds of the groups' link randomness, apart from the sensors' seeds. */
 const GROUP_SEED_BASE = 0x6000;
 
@@ -59,6 +67,8 @@ export interface FleetRun {
   serial: ({ toModem: number; fromModem: number } | undefined)[];
   /** The emulated boards (--board), when there were any. */
   boards?: BoardReport[];
+  /** How fast the simulator went: simulated seconds per wall second, messages per CPU second. */
+  speed: SimulatorSpeed;
 }
 
 
@@ -92,7 +102,8 @@ function groupsLeftOut(cfg: FleetConfig, warn: (line: string) => void): Set<Grou
 }
 
 class Fleet {
-  readonly startedAt = new Date();
+  /** When it ran (wall clock, also on virtual time). */
+  readonly startedAt = new realTimers.Date();
   private readonly t0 = performance.now();
   readonly clock = () => performance.now() - this.t0;
   readonly groups: GroupRun[];
@@ -106,8 +117,6 @@ class Fleet {
   private readonly sampler: NodeJS.Timeout;
   private readonly recorder: SeriesRecorder;
   readonly health = new HealthMonitor();
-  /** Per group: latencies already counted in a series point. */
-  private readonly latenciesSeen: number[];
   private connected = 0;
   memory: FleetRun["memory"] = { sensors: 0, heapBytes: 0, rssBytes: 0 };
   private phase: ProgressSnapshot["phase"] = "starting";
@@ -120,8 +129,11 @@ class Fleet {
     readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number },
     plan: ReturnType<typeof planGroups>["groups"],
   ) {
+    // Outages written as a time of day fall at that time of the run's clock (virtual time starts at midnight).
+    const startOfDayS = Math.floor(Date.now() / MS_PER_S) % S_PER_DAY;
+    const groupCfg = (g: GroupConfig) => ({ ...g, link: { ...g.link, outages: outagesFrom(g.link.outages, startOfDayS) } });
     this.groups = plan.map((p) =>
-      new GroupRun(cfg.groups[p.index], p.first, p.end, () => broker.open(), this.t0, sensorSeed(cfg.seed, GROUP_SEED_BASE + p.index)));
+      new GroupRun(groupCfg(cfg.groups[p.index]), p.first, p.end, () => broker.open(), this.t0, sensorSeed(cfg.seed, GROUP_SEED_BASE + p.index)));
     for (const g of this.groups) g.outages.start();
     this.observer = new Observer(this.groups, ids.first, this.clock, (e) => this.errors.note("observer", e));
     this.env = {
@@ -132,7 +144,6 @@ class Fleet {
       onConnectRefused: (e) => this.errors.note("connect refused", e),
     };
     this.progress = new Progress(() => this.snapshot(), cfg.progress, cfg.json);
-    this.latenciesSeen = this.groups.map(() => 0);
     this.recorder = new SeriesRecorder(seriesPeriodMs(cfg.durationS + cfg.drainS));
     this.sampler = setInterval(() => this.sample(), this.recorder.periodMs);
     this.health.start();
@@ -239,17 +250,17 @@ class Fleet {
 
   private totals(): FleetTotals {
     const t: FleetTotals = {
-      published: 0, delivered: 0, bytesUp: 0, bytesDown: 0, connected: this.connected, errors: this.errors.total, reconnects: 0, latencies: [],
+      published: 0, delivered: 0, bytesUp: 0, bytesDown: 0, connected: this.connected, errors: this.errors.total, reconnects: 0,
+      latencies: new Histogram(),
     };
-    this.groups.forEach((g, i) => {
+    for (const g of this.groups) {
       t.published += g.published;
       t.delivered += g.delivered;
       t.bytesUp += g.up.total().bytes;
       t.bytesDown += g.down.total().bytes;
       t.reconnects += g.reconnects;
-      for (let k = this.latenciesSeen[i]; k < g.latencies.length; k++) t.latencies.push(g.latencies[k]);
-      this.latenciesSeen[i] = g.latencies.length;
-    });
+      g.takePeriodLatencies(t.latencies);
+    }
     return t;
   }
 
@@ -300,7 +311,20 @@ class Fleet {
   }
 }
 
+/**
+ * Runs the fleet on the time the config asks for: real time, or (--time virtual) one simulated
+ * clock that jumps from event to event, with how fast it went.
+ */
 export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (line: string) => void = () => {}): Promise<FleetRun> {
+  const wall0 = realTimers.now();
+  const cpu0 = process.cpuUsage();
+  const run = cfg.time === "virtual" ? (await onVirtualTime(() => runFleetNow(cfg, stop, warn))).value : await runFleetNow(cfg, stop, warn);
+  const cpu = process.cpuUsage(cpu0);
+  run.speed = speedOf(cfg.time, run.elapsedS, (realTimers.now() - wall0) / MS_PER_S, (cpu.user + cpu.system) / US_PER_S, run);
+  return run;
+}
+
+async function runFleetNow(cfg: FleetConfig, stop: Promise<void> | undefined, warn: (line: string) => void): Promise<FleetRun> {
   const leftOut = groupsLeftOut(cfg, warn);
   const plan = planGroups(cfg, leftOut);
   for (const g of cfg.groups) checkGroupBudget(g, cfg.version);
@@ -323,7 +347,7 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
     await fleet.drain();
     const elapsedS = fleet.clock() / 1000;
     fleet.sample();
-    const health = fleet.health.stop();
+    const health = fleet.health.stop(cfg.time === "virtual");
     fleet.progress.stop();
     return {
       cfg, brokerName: broker.name, shardIds: plan.ids, groups: fleet.groups, startedAt: fleet.startedAt, elapsedS, publishS,
@@ -333,6 +357,7 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
       observer: { unreadable: observer.unreadable, foreign: observer.foreign },
       serial: fleet.serial(),
       ...(fleet.boards && { boards: fleet.boards.report() }),
+      speed: speedOf(cfg.time, 0, 0, 0, { groups: [] }),
     };
   } finally {
     await fleet.close();

@@ -4,6 +4,7 @@
 // the bottleneck, so broker latency can be told from simulator stalls.
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { availableParallelism } from "node:os";
+import { realTimers } from "./virtual-timers.ts";
 
 /** The lag sampler's period: each sample is how late a timer of this period fired. */
 const LAG_RESOLUTION_MS = 10;
@@ -26,11 +27,14 @@ export interface SimulatorHealth {
 }
 
 /** What a health monitor measured; a pure function of it gives the report's figures. */
-export function healthOf(lagMs: { p50: number; p99: number; max: number }, cpuMs: number, wallMs: number, cores: number): SimulatorHealth {
+export function healthOf(
+  lagMs: { p50: number; p99: number; max: number }, cpuMs: number, wallMs: number, cores: number, virtual = false,
+): SimulatorHealth {
   const round1 = (n: number) => Math.round(n * 10) / 10;
   const lag = { p50: round1(lagMs.p50), p99: round1(lagMs.p99), max: round1(lagMs.max) };
   const cpuPercent = wallMs > 0 ? Math.round((PERCENT * cpuMs) / wallMs) : 0;
   const causes: string[] = [];
+  if (virtual) return { eventLoopLagMs: lag, cpuPercent, cores };
   if (lag.p99 > BOTTLENECK_LAG_P99_MS) causes.push(`event-loop lag p99 ${lag.p99} ms (max ${lag.max} ms)`);
   if (cpuPercent > BOTTLENECK_CPU_PERCENT) causes.push(`CPU ${cpuPercent}% of one core`);
   return {
@@ -46,22 +50,23 @@ export function healthOf(lagMs: { p50: number; p99: number; max: number }, cpuMs
 export class HealthMonitor {
   private readonly lag: IntervalHistogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   private cpu0 = process.cpuUsage();
-  private wall0 = performance.now();
+  private wall0 = realTimers.now();
 
   start(): void {
     this.cpu0 = process.cpuUsage();
-    this.wall0 = performance.now();
+    this.wall0 = realTimers.now();
     this.lag.enable();
   }
 
-  stop(): SimulatorHealth {
+  /** On virtual time (`virtual`) the simulator's pace cannot touch a simulated latency: no bottleneck warning. */
+  stop(virtual = false): SimulatorHealth {
     this.lag.disable();
     const cpu = process.cpuUsage(this.cpu0);
     // A sample is the whole timer period; the lag is what exceeds it.
     const late = (ns: number) => (this.lag.count > 0 ? Math.max(0, ns / NS_PER_MS - LAG_RESOLUTION_MS) : 0);
     return healthOf(
       { p50: late(this.lag.percentile(50)), p99: late(this.lag.percentile(99)), max: late(this.lag.max) },
-      (cpu.user + cpu.system) / US_PER_MS, performance.now() - this.wall0, availableParallelism(),
+      (cpu.user + cpu.system) / US_PER_MS, realTimers.now() - this.wall0, availableParallelism(), virtual,
     );
   }
 }

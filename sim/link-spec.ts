@@ -11,6 +11,12 @@ export interface Outage {
   forS: number;
   /** repeat period in seconds (0 = once) */
   everyS: number;
+  /**
+   * Written as a time of day (`2h@02:00/1d`): seconds after midnight. The fleet sets atS to the
+   * first such moment after its start (virtual time starts at midnight; real time at the UTC time
+   * of day it starts), see outagesFrom.
+   */
+  timeOfDayS?: number;
 }
 
 export interface LinkModel {
@@ -54,14 +60,27 @@ function quantity(part: string, text: string): { n: number; unit: string } {
   return { n: Number(m[2]), unit: m[3] };
 }
 
+const TIME_UNIT_MS: Record<string, number> = { ms: 1, s: MS_PER_S, m: 60 * MS_PER_S, h: 3600 * MS_PER_S, d: 86_400 * MS_PER_S };
+const S_PER_DAY = 86_400;
+
 /** A time in milliseconds; a bare number is milliseconds unless a unit is required. */
 function durationMs(part: string, text: string, unitRequired: boolean): number {
   const { n, unit } = quantity(part, text);
-  if (unit === "ms") return n;
-  if (unit === "s") return n * MS_PER_S;
+  const scale = TIME_UNIT_MS[unit];
+  if (scale !== undefined) return n * scale;
   if (unit === "" && !unitRequired) return n;
-  if (unit === "") fail(part, "needs a unit on every time (ms or s)");
-  fail(part, `has an unknown time unit '${unit}' (use ms or s)`);
+  if (unit === "") fail(part, "needs a unit on every time (ms, s, m, h or d)");
+  fail(part, `has an unknown time unit '${unit}' (use ms, s, m, h or d)`);
+}
+
+/** An outage start: a time after the fleet start (10s, 2h) or a time of day (02:00, 23:30:15). */
+function outageStart(part: string, text: string): { atS: number; timeOfDayS?: number } {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!m) return { atS: durationMs(part, text, true) / MS_PER_S };
+  const [h, min, sec] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (h > 23 || min > 59 || sec > 59) fail(part, `has no time of day '${text.trim()}' (00:00 to 23:59:59)`);
+  const timeOfDayS = h * 3600 + min * 60 + sec;
+  return { atS: timeOfDayS, timeOfDayS };
 }
 
 function loss(part: string, text: string): number {
@@ -84,13 +103,13 @@ function bandwidth(part: string, text: string): number {
 function outages(part: string, text: string): Outage[] {
   return text.split(";").map((one) => {
     const m = /^([^@/]+)@([^@/]+)(?:\/([^@/]+))?$/.exec(one.trim());
-    if (!m) fail(part, "must be LENGTH@START or LENGTH@START/PERIOD, e.g. 5s@10s/30s");
+    if (!m) fail(part, "must be LENGTH@START or LENGTH@START/PERIOD, e.g. 5s@10s/30s or 2h@02:00/1d");
     const forMs = durationMs(part, m[1], true);
-    const atMs = durationMs(part, m[2], true);
+    const start = outageStart(part, m[2]);
     const everyMs = m[3] === undefined ? 0 : durationMs(part, m[3], true);
     if (!(forMs > 0)) fail(part, "must last longer than 0 s");
     if (m[3] !== undefined && !(everyMs > forMs)) fail(part, "must repeat with a period longer than the outage");
-    return { atS: atMs / MS_PER_S, forS: forMs / MS_PER_S, everyS: everyMs / MS_PER_S };
+    return { ...start, forS: forMs / MS_PER_S, everyS: everyMs / MS_PER_S };
   });
 }
 
@@ -119,6 +138,27 @@ export function parseLinkSpec(spec: string): LinkModel {
   return m;
 }
 
+/**
+ * The outages of a fleet that starts `startOfDayS` seconds after a midnight: those written as a
+ * time of day move to their first such moment at or after the start (seconds after it).
+ */
+export function outagesFrom(outages: Outage[], startOfDayS: number): Outage[] {
+  const sinceStart = (tod: number) => (((tod - startOfDayS) % S_PER_DAY) + S_PER_DAY) % S_PER_DAY;
+  return outages.map((o) => (o.timeOfDayS === undefined ? o : { ...o, atS: sinceStart(o.timeOfDayS) }));
+}
+
+/** Seconds in words: "90 s", "5 min", "2 h", "1 d" (whole units only, else seconds). */
+function showSeconds(s: number): string {
+  for (const [unit, size] of [["d", S_PER_DAY], ["h", 3600], ["min", 60]] as const) if (s >= size && s % size === 0) return `${show(s / size)} ${unit}`;
+  return `${show(s)} s`;
+}
+
+function showTimeOfDay(s: number): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const hms = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+  return hms.slice(0, hms[2] > 0 ? 3 : 2).map(two).join(":");
+}
+
 /** Drops float noise (0.07 * 100 is 7.000000000000001) so reports show what the flag said. */
 const show = (n: number) => String(Number(n.toPrecision(12)));
 
@@ -135,6 +175,9 @@ export function describeLink(m: LinkModel): string {
   if (m.latencyMs > 0 || m.jitterMs > 0) parts.push(`latency ${show(m.latencyMs)} ms${m.jitterMs > 0 ? ` ± ${show(m.jitterMs)} ms` : ""}`);
   if (m.loss > 0) parts.push(`loss ${show(m.loss * PERCENT)}%`);
   if (m.bandwidthBps > 0) parts.push(showBandwidth(m.bandwidthBps));
-  for (const o of m.outages) parts.push(`outage ${show(o.forS)} s at ${show(o.atS)} s${o.everyS > 0 ? ` every ${show(o.everyS)} s` : ""}`);
+  for (const o of m.outages) {
+    const at = o.timeOfDayS === undefined ? showSeconds(o.atS) : showTimeOfDay(o.timeOfDayS);
+    parts.push(`outage ${showSeconds(o.forS)} at ${at}${o.everyS > 0 ? ` every ${showSeconds(o.everyS)}` : ""}`);
+  }
   return parts.join(", ");
 }

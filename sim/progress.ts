@@ -1,5 +1,6 @@
 // Progress while the fleet runs: a live line rewritten in place on a terminal, a plain line every
 // few seconds otherwise (logs, CI), or JSON lines with --json.
+import { realTimers } from "./virtual-timers.ts";
 
 export interface ProgressSnapshot {
   elapsedS: number;
@@ -54,12 +55,13 @@ export class Progress {
   start(): void {
     if (this.mode === "none") return;
     this.started = true;
-    this.timer = setInterval(() => this.tick(), this.tty ? TTY_REFRESH_MS : LINE_PERIOD_MS);
+    // Wall time, also on virtual time: progress is for the person waiting.
+    this.timer = realTimers.setInterval(() => this.tick(), this.tty ? TTY_REFRESH_MS : LINE_PERIOD_MS);
     this.timer.unref();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    realTimers.clearInterval(this.timer);
     if (!this.started || this.stopped) return;
     this.stopped = true;
     this.tick();
@@ -68,7 +70,7 @@ export class Progress {
 
   private tick(): void {
     const s = this.snapshot();
-    const now = performance.now();
+    const now = realTimers.now();
     const dt = this.last ? (now - this.lastAt) / 1000 : s.elapsedS;
     const perS = {
       msgs: dt > 0 ? (s.published - (this.last?.published ?? 0)) / dt : 0,

@@ -2,13 +2,13 @@
 import { usageError } from "../host/errors.ts";
 
 
-/** "30s", "500ms", "2m", "1h", or a bare number in `bareUnit`; returns milliseconds. */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30s", "500ms", "2m", "1h", "30d", or a bare number in `bareUnit`; returns milliseconds. */
 export function parseDuration(text: string, bareUnit: "s" | "ms"): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!m) throw usageError(`'${text}' is not a duration (e.g. 30s, 500ms, 2m)`);
-  const unit = m[2] ?? bareUnit;
-  const scale = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
-  return Math.round(Number(m[1]) * scale);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!m) throw usageError(`'${text}' is not a duration (e.g. 30s, 500ms, 2m, 30d)`);
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? bareUnit]);
 }
 
 /** The K-th of N slices of a fleet (1-based). */

@@ -1,6 +1,6 @@
 // The simulator's flags and config file: one FleetConfig, every bad value refused with one line.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseFleetConfig } from "../../sim/config.ts";
@@ -121,9 +121,24 @@ describe("units", () => {
     for (let total = 0; total < 50; total++) expect(splitByWeight(total, [3, 1, 2, 5]).reduce((a, b) => a + b, 0)).toBe(total);
   });
 
-  it("parseDuration reads ms, s, m and h", () => {
+  it("parseDuration reads ms, s, m, h and d", () => {
     expect([parseDuration("500ms", "s"), parseDuration("1.5s", "ms"), parseDuration("2m", "s"), parseDuration("1h", "s"), parseDuration("7", "s")])
       .toEqual([500, 1500, 120000, 3600000, 7000]);
+    expect(parseDuration("30d", "s")).toBe(30 * 86_400_000);
+  });
+
+  it("--time virtual refuses what cannot run on one simulated clock, with one line", () => {
+    expect(() => parseFleetConfig(["--time", "virtual", "--broker", "mqtt://127.0.0.1:1883"])).toThrow(/^--time virtual .*\(drop --broker;/);
+    expect(() => parseFleetConfig(["--time", "virtual", "--modem", "bg96", "--sensors", "2"])).toThrow(/group '.*' has emulated modems/);
+    expect(() => parseFleetConfig(["--time", "sometimes"])).toThrow("--time must be real or virtual, got 'sometimes'");
+    expect(parseFleetConfig(["--time", "virtual", "--duration", "30d", "--interval", "1m"])).toMatchObject({ time: "virtual", durationS: 30 * 86_400 });
+  });
+
+  it("--workers takes a count or auto (one per core)", () => {
+    expect(parseFleetConfig(["--workers", "3"]).workers).toBe(3);
+    expect(parseFleetConfig(["--workers", "auto"]).workers).toBe(availableParallelism());
+    expect(parseFleetConfig([]).workers).toBe(1);
+    expect(() => parseFleetConfig(["--workers", "0"])).toThrow("--workers must be an integer from 1 to 256, got '0'");
   });
 
   it("shards are disjoint and together cover every sensor id, for any fleet and shard count", () => {

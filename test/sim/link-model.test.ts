@@ -10,6 +10,7 @@ import { duplexPair } from "../../sim/inproc.ts";
 import {
   DIRECT, describeLink, isDirect, OutageSchedule, parseLinkSpec, RETRANSMIT_TIMEOUT_MS, shapeLink, type LinkModel,
 } from "../../sim/link-model.ts";
+import { outagesFrom } from "../../sim/link-spec.ts";
 import { Prng } from "../../host/prng.ts";
 
 const specs = JSON.parse(readFileSync(new URL("../fixtures/sim/link-specs.json", import.meta.url), "utf8")) as {
@@ -102,6 +103,29 @@ describe("describeLink", () => {
 
   it("shows percentages and line rates as the flag wrote them", () => {
     expect(describeLink(parseLinkSpec("loss=7%,bandwidth=64k,outage=500ms@2s;1s@9s"))).toBe("loss 7%, 64 kbit/s, outage 0.5 s at 2 s, outage 1 s at 9 s");
+  });
+
+  it("says long outages in whole minutes, hours and days, and a daily window at its time of day", () => {
+    expect(describeLink(parseLinkSpec("outage=2h@02:00/1d"))).toBe("outage 2 h at 02:00 every 1 d");
+    expect(describeLink(parseLinkSpec("outage=90s@10m/6h"))).toBe("outage 90 s at 10 min every 6 h");
+  });
+});
+
+describe("outagesFrom", () => {
+  const daily = parseLinkSpec("outage=2h@02:00/1d").outages;
+
+  it("starts a daily window at its time of day when the run starts at midnight (virtual time)", () => {
+    expect(outagesFrom(daily, 0)[0].atS).toBe(2 * 3600);
+  });
+
+  it("moves it to the next such time of day when the run starts later (real time)", () => {
+    expect(outagesFrom(daily, 3 * 3600)[0].atS).toBe(23 * 3600);
+    expect(outagesFrom(daily, 3600)[0].atS).toBe(3600);
+  });
+
+  it("leaves outages counted from the start alone", () => {
+    const o = parseLinkSpec("outage=5s@10s/30s").outages;
+    expect(outagesFrom(o, 5000)).toEqual(o);
   });
 });
 
