@@ -15,6 +15,7 @@ import { PacketType } from "../host/abi.ts";
 import { outageWindows } from "./outage.ts";
 import { runRecord } from "./run-record.ts";
 import { verdictOf } from "./verdict.ts";
+import { Histogram } from "./histogram.ts";
 
 /** The profile's Cortex-M4 figures from the board build, when there is one. */
 function cortexM4(profile: string): Pick<FleetReport["device"], "cortexM4"> {
@@ -56,7 +57,7 @@ function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun[
       sensors: Math.max(1, g.size), runSeconds: Math.max(1, run.publishS),
     }),
     reconnects: g.reconnects,
-    connectMs: latencySummary(g.connectMs),
+    connectMs: latencySummary(g.connectTimes),
     ...(serial && {
       serial: {
         toModemBytes: serial.toModem, fromModemBytes: serial.fromModem,
@@ -76,6 +77,12 @@ function worstSensors(run: FleetRun): FleetReport["worstSensors"] {
       id: s.id, group: s.group, published: s.published, delivered: s.delivered, lost: s.lost, duplicates: s.duplicates,
       maxLatencyMs: s.maxLatencyMs, reconnects: s.reconnects,
     }));
+}
+
+function allLatencies(groups: GroupRun[]): Histogram {
+  const h = new Histogram();
+  for (const g of groups) h.merge(g.latencies);
+  return h;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -117,7 +124,7 @@ export function fleetReport(run: FleetRun, argv: string[] = []): FleetReport {
       published: sum((m) => m.published), delivered: sum((m) => m.delivered), lost: sum((m) => m.lost),
       duplicates: sum((m) => m.duplicates), refusedLocally: sum((m) => m.refusedLocally),
     },
-    latencyMs: latencySummary(run.groups.flatMap((g) => g.latencies)),
+    latencyMs: latencySummary(allLatencies(run.groups)),
     bytesByPacketType: up.table(),
     bytesReceivedByPacketType: down.table(),
     groups,

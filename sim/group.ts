@@ -5,6 +5,7 @@ import type { GroupConfig } from "./config.ts";
 import { shapeLink, isDirect, OutageSchedule } from "./link-model.ts";
 import { WireTable } from "./wire-meter.ts";
 import { Prng } from "./prng.ts";
+import { Histogram } from "./histogram.ts";
 
 export class GroupRun {
   readonly up = new WireTable();
@@ -15,10 +16,14 @@ export class GroupRun {
   duplicates = 0;
   reconnects = 0;
   connects = 0;
-  /** Publish-to-delivery latencies (ms) seen by the observer. */
-  readonly latencies: number[] = [];
+  /** Publish-to-delivery latencies (ms) seen by the observer, over the run. */
+  readonly latencies = new Histogram();
+  /** The same, since the time series last took them (Fleet.totals()). */
+  private readonly periodLatencies = new Histogram();
   /** Connect-to-CONNACK times (ms): from a connection's first byte of CONNECT to its CONNACK. */
-  readonly connectMs: number[] = [];
+  readonly connectTimes = new Histogram();
+  /** Where a sensor records a connect time (sim/sensor.ts calls connectMs.push(ms)). */
+  readonly connectMs = { push: (ms: number): void => this.connectTimes.add(ms) };
   /** Payload sizes published (for the typical message of the report). */
   readonly payloadSizes: number[] = [];
   readonly outages: OutageSchedule;
@@ -37,6 +42,18 @@ export class GroupRun {
     this.outages = new OutageSchedule(cfg.link.outages, startMs);
     const prng = new Prng(seed);
     this.random = () => prng.next();
+  }
+
+  /** The observer saw a delivery `ms` after its publish. */
+  delivery(ms: number): void {
+    this.latencies.add(ms);
+    this.periodLatencies.add(ms);
+  }
+
+  /** Adds the latencies since the last call to `into` and starts a new period. */
+  takePeriodLatencies(into: Histogram): void {
+    into.merge(this.periodLatencies);
+    this.periodLatencies.clear();
   }
 
   get size(): number {

@@ -105,7 +105,7 @@ export class Observer {
     if (this.ledger.record(i, h.seq)) {
       g.delivered++;
       const ms = Math.max(0, Math.round(this.clock()) - h.ts);
-      g.latencies.push(ms);
+      g.delivery(ms);
       if (ms > this.slowest[i]) this.slowest[i] = ms;
     } else {
       g.duplicates++;

@@ -4,8 +4,9 @@ import type { SimulatorHealth } from "./health.ts";
 import type { RunRecord } from "./run-record.ts";
 import type { TimeSeries } from "./series.ts";
 import type { BoardReport } from "./board-group.ts";
+import type { SparseHistogram } from "./histogram.ts";
 
-export type { SimulatorHealth, RunRecord, TimeSeries };
+export type { SimulatorHealth, RunRecord, TimeSeries, SparseHistogram };
 
 /** Packets and bytes of one MQTT packet type in one direction. */
 export interface PacketTypeBytes {
@@ -34,6 +35,12 @@ export interface LatencySummary {
   max: number;
   /** Power-of-two buckets: count of samples with upToMs/2 < v <= upToMs (the first bucket: v <= 1). */
   histogram: { upToMs: number; count: number }[];
+  /**
+   * Every sample in its fine bucket, [bucket value (ms), count] ascending (sim/histogram.ts: one bucket per ms up to 1024 ms,
+   * above that 128 per power of two, each named by its highest value). p50 and p99 are read from these; merged reports add them up.
+   * Absent when there were no samples.
+   */
+  buckets?: SparseHistogram;
 }
 
 export interface MessageCounts {

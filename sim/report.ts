@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { FleetReport, LatencySummary } from "./report-types.ts";
 import { markdown } from "./report-markdown.ts";
 import { html } from "./report-html.ts";
-import { nearestRank } from "./percentiles.ts";
+import { Histogram } from "./histogram.ts";
 
 export type { FleetReport, LatencySummary };
 export { markdown, html };
@@ -14,24 +14,31 @@ const P50 = 0.5;
 const P99 = 0.99;
 
 /**
- * p50/p99 (nearest rank: the smallest sample with at least that share of samples at or below it),
- * max, and power-of-two buckets (the first holds v <= 1, then upToMs/2 < v <= upToMs, up to the
- * first bound at or above the max). Sorts once and buckets in one pass.
+ * p50/p99 by nearest rank over the fine histogram (sim/histogram.ts: exact up to 1024 ms, at most
+ * 1/128 high above, never above the max), the exact max, power-of-two chart buckets (the first
+ * holds v <= 1, then upToMs/2 < v <= upToMs, up to the first bound at or above the max) and the
+ * fine buckets themselves, which is what merged reports add up. Samples are whole milliseconds.
  */
-export function latencySummary(samples: number[]): LatencySummary {
-  if (samples.length === 0) return { p50: 0, p99: 0, max: 0, histogram: [] };
-  const s = Float64Array.from(samples).sort();
-  const rank = (q: number) => nearestRank(s, q);
-  const max = s[s.length - 1];
+export function latencySummary(samples: number[] | Histogram): LatencySummary {
+  const h = samples instanceof Histogram ? samples : histogramOf(samples);
+  if (h.count === 0) return { p50: 0, p99: 0, max: 0, histogram: [] };
+  const fine = h.sparse();
   const histogram: { upToMs: number; count: number }[] = [];
   let i = 0;
+  // A fine bucket's value lies in the same power-of-two bucket as every sample it holds.
   for (let upToMs = 1; ; upToMs *= 2) {
-    const from = i;
-    while (i < s.length && s[i] <= upToMs) i++;
-    histogram.push({ upToMs, count: i - from });
-    if (upToMs >= max) break;
+    let count = 0;
+    for (; i < fine.length && fine[i][0] <= upToMs; i++) count += fine[i][1];
+    histogram.push({ upToMs, count });
+    if (upToMs >= h.max) break;
   }
-  return { p50: rank(P50), p99: rank(P99), max, histogram };
+  return { p50: h.percentile(P50), p99: h.percentile(P99), max: h.max, histogram, buckets: fine };
+}
+
+function histogramOf(samples: number[]): Histogram {
+  const h = new Histogram();
+  for (const v of samples) h.add(v);
+  return h;
 }
 
 /** Writes report.json, report.md and report.html into dir (created if missing); returns report.json's absolute path. */
