@@ -1,5 +1,17 @@
-// The one real-time wait of host and simulator (tests keep their own in test/support). Code that
-// runs on virtual time waits through its Clock instead (clock.ts, virtual-clock.ts).
+// The one timer wait of host and simulator (tests keep their own in test/support). Code that
+// runs on an injected Clock waits through it instead (clock.ts, virtual-clock.ts); the simulator
+// on virtual time puts these timers on its clock (sim/virtual-timers.ts).
 
-/** Resolves after `ms` milliseconds of real time. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** setTimeout's longest delay: a longer one fires after 1 ms (with a warning), so longer waits go in steps. */
+const TIMER_DELAY_MAX_MS = 2 ** 31 - 1;
+
+/** Resolves after `ms` milliseconds (any length: a 30-day wait is two timers). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const step = (left: number) => {
+      if (left <= TIMER_DELAY_MAX_MS) setTimeout(resolve, left);
+      else setTimeout(() => step(left - TIMER_DELAY_MAX_MS), TIMER_DELAY_MAX_MS);
+    };
+    step(ms);
+  });
+}
