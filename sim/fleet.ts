@@ -22,7 +22,7 @@ import { outagesFrom } from "./link-spec.ts";
 import { HealthMonitor, type SimulatorHealth } from "./health.ts";
 import { onVirtualTime } from "./virtual-run.ts";
 import { realTimers } from "./virtual-timers.ts";
-import { speedOf, type SimulatorSpeed } from "./speed.ts";
+import { speedOf } from "./speed.ts";
 import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
 import { Histogram } from "./histogram.ts";
 
@@ -67,8 +67,6 @@ export interface FleetRun {
   serial: ({ toModem: number; fromModem: number } | undefined)[];
   /** The emulated boards (--board), when there were any. */
   boards?: BoardReport[];
-  /** How fast the simulator went: simulated seconds per wall second, messages per CPU second. */
-  speed: SimulatorSpeed;
 }
 
 
@@ -320,7 +318,7 @@ export async function runFleet(cfg: FleetConfig, stop?: Promise<void>, warn: (li
   const cpu0 = process.cpuUsage();
   const run = cfg.time === "virtual" ? (await onVirtualTime(() => runFleetNow(cfg, stop, warn))).value : await runFleetNow(cfg, stop, warn);
   const cpu = process.cpuUsage(cpu0);
-  run.speed = speedOf(cfg.time, run.elapsedS, (realTimers.now() - wall0) / MS_PER_S, (cpu.user + cpu.system) / US_PER_S, run);
+  run.health.speed = speedOf(cfg.time, run.elapsedS, (realTimers.now() - wall0) / MS_PER_S, (cpu.user + cpu.system) / US_PER_S, run);
   return run;
 }
 
@@ -357,7 +355,6 @@ async function runFleetNow(cfg: FleetConfig, stop: Promise<void> | undefined, wa
       observer: { unreadable: observer.unreadable, foreign: observer.foreign },
       serial: fleet.serial(),
       ...(fleet.boards && { boards: fleet.boards.report() }),
-      speed: speedOf(cfg.time, 0, 0, 0, { groups: [] }),
     };
   } finally {
     await fleet.close();

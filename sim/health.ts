@@ -5,6 +5,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { availableParallelism } from "node:os";
 import { realTimers } from "./virtual-timers.ts";
+import type { SimulatorSpeed } from "./speed.ts";
 
 /** The lag sampler's period: each sample is how late a timer of this period fired. */
 const LAG_RESOLUTION_MS = 10;
@@ -24,6 +25,8 @@ export interface SimulatorHealth {
   cores: number;
   /** Set when the simulator itself was the bottleneck. */
   warning?: string;
+  /** How fast it went: simulated seconds per wall second, messages per CPU second. */
+  speed?: SimulatorSpeed;
 }
 
 /** What a health monitor measured; a pure function of it gives the report's figures. */

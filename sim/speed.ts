@@ -13,6 +13,13 @@ export interface SimulatorSpeed {
   messagesPerCpuS: number;
 }
 
+/**
+ * The report's fields that describe the machine and when it ran rather than the simulated fleet
+ * (paths into report.json). On virtual time everything else is the same for the same seed,
+ * config and command line: test/sim/virtual-determinism.test.ts holds it to that.
+ */
+export const MACHINE_FIELDS = ["startedAt", "health", "device.hostBytesPerSensor", "device.rssBytesPerSensor"] as const;
+
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export function speedOf(
