@@ -1,6 +1,7 @@
 // Progress while the fleet runs: a live line rewritten in place on a terminal, a plain line every
 // few seconds otherwise (logs, CI), or JSON lines with --json.
-import { realTimers } from "./virtual-timers.ts";
+import { realTimers, virtualTimeInstalled } from "./virtual-timers.ts";
+import { humanMs } from "./human-units.ts";
 
 export interface ProgressSnapshot {
   elapsedS: number;
@@ -29,8 +30,26 @@ const LINE_PERIOD_MS = 5000;
 
 const si = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 
-export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: number }): string {
-  const where = s.phase === "draining"
+/** Simulated time in words: "45 s", "3 h 20 min", "12 d 4 h". */
+function simulated(s: number): string {
+  const DAY_S = 86_400;
+  if (s < DAY_S) return humanMs(s * 1000);
+  const d = Math.floor(s / DAY_S);
+  const h = Math.floor((s % DAY_S) / 3600);
+  return `${d} d${h > 0 ? ` ${h} h` : ""}`;
+}
+
+/**
+ * Where a run on virtual time is: simulated time done and asked for, how many times faster than
+ * real time it goes (`perS.simulatedS` simulated seconds per wall second), and the wall time left.
+ */
+function virtualWhere(s: ProgressSnapshot, simulatedPerS: number): string {
+  const left = simulatedPerS > 0 && s.phase !== "draining" ? ` about ${humanMs((Math.max(0, s.totalS - s.elapsedS) / simulatedPerS) * 1000)} left,` : "";
+  return `${simulated(s.elapsedS)} of ${simulated(s.totalS)} simulated, ${s.phase},${left} ${si(simulatedPerS)}x real time`;
+}
+
+export function progressLine(s: ProgressSnapshot, perS: { msgs: number; bytes: number; simulatedS?: number }): string {
+  const where = perS.simulatedS !== undefined ? virtualWhere(s, perS.simulatedS) : s.phase === "draining"
     ? `${s.elapsedS.toFixed(0)} s: published ${s.totalS.toFixed(0)} s, draining ${Math.max(0, s.elapsedS - s.totalS).toFixed(0)}/${s.drainS.toFixed(0)} s`
     : `${s.elapsedS.toFixed(0)}/${s.totalS.toFixed(0)} s ${s.phase}, ${Math.max(0, s.totalS - s.elapsedS).toFixed(0)} s left`;
   return `[${where}] connected ${s.connected}/${s.sensors}, ` +
@@ -72,9 +91,11 @@ export class Progress {
     const s = this.snapshot();
     const now = realTimers.now();
     const dt = this.last ? (now - this.lastAt) / 1000 : s.elapsedS;
+    // On virtual time the rates are the simulator's, per wall second, and it says how fast simulated time goes.
     const perS = {
       msgs: dt > 0 ? (s.published - (this.last?.published ?? 0)) / dt : 0,
       bytes: dt > 0 ? (s.bytesUp + s.bytesDown - (this.last ? this.last.bytesUp + this.last.bytesDown : 0)) / dt : 0,
+      ...(virtualTimeInstalled() && { simulatedS: dt > 0 ? (s.elapsedS - (this.last?.elapsedS ?? 0)) / dt : 0 }),
     };
     this.last = s;
     this.lastAt = now;

@@ -109,6 +109,13 @@ function virtualDate(clock: VirtualClock): DateConstructor {
   return VirtualDate as DateConstructor;
 }
 
+let installed = 0;
+
+/** Whether the process is on virtual time now (progress lines then speak of simulated time). */
+export function virtualTimeInstalled(): boolean {
+  return installed > 0;
+}
+
 /** Puts the process's timers, Date and performance.now on `clock`; returns the function that puts the real ones back. */
 export function installVirtualTimers(clock: VirtualClock): () => void {
   const g = globalThis as unknown as Record<string, unknown>;
@@ -122,7 +129,9 @@ export function installVirtualTimers(clock: VirtualClock): () => void {
   g.clearImmediate = clear;
   g.Date = virtualDate(clock);
   Object.defineProperty(performance, "now", { value: () => clock.now(), configurable: true, writable: true });
+  installed++;
   return () => {
+    installed--;
     g.setTimeout = saved.setTimeout;
     g.setInterval = saved.setInterval;
     g.setImmediate = saved.setImmediate;

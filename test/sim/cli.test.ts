@@ -85,6 +85,14 @@ describe("the progress line", () => {
     expect(line.endsWith("errors 0, 161 links cut by scheduled outages")).toBe(true);
   });
 
+  it("on virtual time, says simulated time done and asked for, the wall time left and how much faster than real time it goes", async () => {
+    const { progressLine } = await import("../../sim/progress.ts");
+    const line = progressLine({ elapsedS: 3 * 86_400 + 4 * 3600, totalS: 30 * 86_400, drainS: 10, phase: "running", connected: 100, sensors: 100,
+      published: 446_400, delivered: 446_400, errors: 0, refused: 0, bytesUp: 0, bytesDown: 0 }, { msgs: 15_000, bytes: 900_000, simulatedS: 9000 });
+    expect(line).toBe("[3 d 4 h of 30 d simulated, running, about 4 min 18 s left, 9000x real time] connected 100/100, 15.0k msg/s, 900.0k B/s, " +
+      "published 446400, delivered 446400, errors 0");
+  });
+
   it("says draining once publishing is over", async () => {
     const { progressLine } = await import("../../sim/progress.ts");
     const line = progressLine({ elapsedS: 41, totalS: 40, drainS: 10, phase: "draining", connected: 300, sensors: 300, published: 1, delivered: 1,
