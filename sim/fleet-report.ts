@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { mcuSizes, profileBudget } from "../host/budget-report.ts";
 import { wasmPath } from "../host/firmware.ts";
 import type { FleetRun } from "./fleet.ts";
-import type { FleetReport, GroupReport, MessageCounts } from "./report-types.ts";
+import type { FleetReport, GroupReport, Measured, MessageCounts, WorstSensor } from "./report-types.ts";
 import { latencySummary } from "./report.ts";
 import { publishBytes, perSensorBudget, OVERHEAD } from "./wire-budget.ts";
 import { stackBound } from "./stack-bound.ts";
@@ -38,24 +38,37 @@ function linkWords(g: GroupRun): string {
   return `${g.cfg.modem.dialect} modem at ${g.cfg.modem.baud} baud${link ? `, ${link}` : ""}`;
 }
 
+/** A typical message of a group, as sent and with MQTT 5 topic aliases off/on. */
+export function typicalMessage(topicBytes: number, payloadBytes: number, qos: 0 | 1 | 2): GroupReport["message"] {
+  const msg = (version: 4 | 5, alias: boolean) => publishBytes({ version, topicBytes, payloadBytes, qos, alias });
+  return { payloadBytes, topicBytes, mqtt311: msg(4, false), mqtt5: msg(5, false), mqtt5Alias: msg(5, true) };
+}
+
+/** Bytes per sensor per day and month, scaled from what a group's `sensors` measured. */
+export function perSensorOf(m: Measured, sensors: number): GroupReport["perSensor"] {
+  return perSensorBudget({
+    upBytes: m.upBytes, downBytes: m.downBytes, upPackets: m.upPackets, downPackets: m.downPackets, connections: m.connects,
+    sensors: Math.max(1, sensors), runSeconds: m.runS,
+  });
+}
+
 function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun["serial"][number]): GroupReport {
   const c = g.cfg;
-  const payloadBytes = median(g.payloadSizes);
-  const topicBytes = Buffer.byteLength(g.topicOf(g.first));
-  const msg = (version: 4 | 5, alias: boolean) => publishBytes({ version, topicBytes, payloadBytes, qos: c.qos, alias });
   // Steady traffic only: a short run's connection set-up, extrapolated to a month, would swamp it.
   const up = g.up.total(SESSION_PACKETS);
   const down = g.down.total(SESSION_PACKETS);
+  const measured: Measured = {
+    upBytes: up.bytes, downBytes: down.bytes, upPackets: up.packets, downPackets: down.packets, connects: g.connects,
+    runS: Math.max(1, Math.round(run.publishS * 1000) / 1000),
+  };
   return {
     name: c.name, sensors: g.size, ids: g.size > 0 ? `${g.first}-${g.end - 1}` : "none", model: c.model, payload: c.payload, qos: c.qos,
     topic: c.topic, intervalMs: c.intervalMs, jitterMs: c.jitterMs, link: linkWords(g),
     messages: { published: g.published, delivered: g.delivered, lost, duplicates: g.duplicates, refusedLocally: g.refused },
     latencyMs: latencySummary(g.latencies),
-    message: { payloadBytes, topicBytes, mqtt311: msg(4, false), mqtt5: msg(5, false), mqtt5Alias: msg(5, true) },
-    perSensor: perSensorBudget({
-      upBytes: up.bytes, downBytes: down.bytes, upPackets: up.packets, downPackets: down.packets, connections: g.connects,
-      sensors: Math.max(1, g.size), runSeconds: Math.max(1, run.publishS),
-    }),
+    message: typicalMessage(Buffer.byteLength(g.topicOf(g.first)), median(g.payloadSizes), c.qos),
+    perSensor: perSensorOf(measured, g.size),
+    measured,
     reconnects: g.reconnects,
     connectMs: latencySummary(g.connectTimes),
     ...(serial && {
@@ -67,16 +80,19 @@ function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun[
   };
 }
 
+/** The worst-sensors order: most lost, then most duplicates, then the slowest delivery, then the lowest id. */
+export const worstFirst = (a: WorstSensor, b: WorstSensor) =>
+  b.lost - a.lost || b.duplicates - a.duplicates || b.maxLatencyMs - a.maxLatencyMs || a.id - b.id;
+
 /** The sensors that lost most, then had most duplicates, then the slowest delivery. */
 function worstSensors(run: FleetRun): FleetReport["worstSensors"] {
   return run.sensors
-    .map((s) => ({ ...s, group: run.groups[s.group].cfg.name, lost: Math.max(0, s.published - s.delivered) }))
-    .sort((a, b) => b.lost - a.lost || b.duplicates - a.duplicates || b.maxLatencyMs - a.maxLatencyMs || a.id - b.id)
-    .slice(0, WORST_SENSORS_MAX)
     .map((s) => ({
-      id: s.id, group: s.group, published: s.published, delivered: s.delivered, lost: s.lost, duplicates: s.duplicates,
-      maxLatencyMs: s.maxLatencyMs, reconnects: s.reconnects,
-    }));
+      id: s.id, group: run.groups[s.group].cfg.name, published: s.published, delivered: s.delivered, lost: Math.max(0, s.published - s.delivered),
+      duplicates: s.duplicates, maxLatencyMs: s.maxLatencyMs, reconnects: s.reconnects,
+    }))
+    .sort(worstFirst)
+    .slice(0, WORST_SENSORS_MAX);
 }
 
 function allLatencies(groups: GroupRun[]): Histogram {

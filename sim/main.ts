@@ -3,10 +3,11 @@
 // report.html, print the summary panel (or with --json the report as the only thing on stdout)
 // and, last, `report: <path>` (on stderr with --json, so stdout parses as one JSON document).
 // Exit 0 when every QoS 1/2 message arrived (and none twice at QoS 2), 1 otherwise or on a
-// runtime error, 2 on a usage error.
+// runtime error, 2 on a usage error. `mote sim merge ...` merges shard reports (sim/merge.ts).
 import { isKind } from "../host/errors.ts";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { parseFleetConfig, USAGE } from "./config.ts";
+import { MERGE_USAGE, runMerge } from "./merge.ts";
 import { runFleet } from "./fleet.ts";
 import { preflight } from "./guards.ts";
 import { fleetReport } from "./fleet-report.ts";
@@ -41,6 +42,7 @@ function reportDirProblem(dir: string): string | undefined {
 }
 
 export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise<void>): Promise<number> {
+  if (argv[0] === "merge") return runMerge(argv.slice(1), io);
   let cfg;
   let warnings: string[] = [];
   try {
@@ -54,7 +56,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
     throw e;
   }
   if (cfg.help) {
-    io.out(USAGE);
+    io.out(USAGE + MERGE_USAGE);
     return 0;
   }
   for (const w of warnings) io.err(`mote sim: warning: ${w}\n`);

@@ -16,7 +16,8 @@ export function reportSections(r: FleetReport): Section[] {
 /** The run in one sentence (unescaped), under the panel's verdict. */
 export function headline(r: FleetReport): string {
   const s = r.shard;
-  const shard = s.n > 1 ? ` (shard ${s.k} of ${s.n}: ids ${s.firstId}-${s.lastId} of a fleet of ${formatNumber(s.fleetSensors)})` : "";
+  const shard = s.n > 1 ? ` (shard ${s.k} of ${s.n}: ids ${s.firstId}-${s.lastId} of a fleet of ${formatNumber(s.fleetSensors)})`
+    : r.shards ? ` (merged from ${r.shards.length} of ${r.shards[0].n} shards)` : "";
   const duration = r.interrupted ? `${r.durationS} s of ${r.configuredDurationS} s (interrupted)` : `${r.durationS} s`;
   return `${formatNumber(r.sensors)} sensors${shard} against ${r.broker}, MQTT ${r.protocol}, firmware profile ${r.profile}, ` +
     `for ${duration} with seed ${r.seed}, started ${r.startedAt}.`;

@@ -30,6 +30,18 @@ function connectTimes(r: FleetReport): { p50: number; p99: number } {
   return worst ? worst.connectMs : { p50: 0, p99: 0 };
 }
 
+/** A merged report's shards: how many of how many, on how many machines. */
+function shardsRow(shards: NonNullable<FleetReport["shards"]>): SummaryRow {
+  const n = shards[0].n;
+  const hosts = new Set(shards.map((s) => s.host)).size;
+  const missing = n - shards.length;
+  return {
+    label: "shards", bad: missing > 0,
+    text: `${shards.length} of ${n} merged (${shards.map((s) => s.k).join(", ")}) from ${hosts} host${hosts === 1 ? "" : "s"}` +
+      (missing > 0 ? `; ${missing} missing` : ""),
+  };
+}
+
 /** Latencies are measured in whole milliseconds: 0 means under one. */
 const wholeMs = (ms: number) => (ms === 0 ? "<1 ms" : humanMs(ms));
 
@@ -75,6 +87,7 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
       ` (${r.boards[0].profile}): ${formatNumber(sum((b) => b.published))} readings, ${formatNumber(sum((b) => b.delivered))} delivered, ` +
       `${formatNumber(sum((b) => b.lost))} lost` });
   }
+  if (r.shards) rows.push(shardsRow(r.shards));
   if (r.health.warning) rows.push({ label: "warning", text: r.health.warning, bad: true });
   return rows;
 }

@@ -33,6 +33,15 @@ function bytes(c: Cells): Section {
           rows: c.groups.map(({ p }) => [c.at(`${p}.name`), ...c.fields(`${p}.perSensor`, PER_SENSOR, "bytes")]),
         },
       },
+      ...(c.groups.every(({ g }) => g.measured) ? [{
+        table: {
+          id: "measured", title: "Measured, what the figures per sensor are scaled from",
+          head: ["group", "sensors", "steady bytes up", "steady bytes down", "packets up", "packets down", "connections", "publishing for"],
+          note: "All sensors of the group together; steady traffic is everything but CONNECT, CONNACK and DISCONNECT.",
+          rows: c.groups.map(({ p }) => [c.at(`${p}.name`), c.at(`${p}.sensors`), ...c.fields(`${p}.measured`, ["upBytes", "downBytes"], "bytes"),
+            ...c.fields(`${p}.measured`, ["upPackets", "downPackets", "connects"]), c.at(`${p}.measured.runS`, "s")]),
+        },
+      }] : []),
       {
         table: {
           id: "packets-up", title: "MQTT bytes per packet type, device to broker", head: ["packet type", "packets", "bytes", "bytes/packet"],

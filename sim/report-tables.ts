@@ -37,6 +37,15 @@ function messages(c: Cells): Section {
           }),
         },
       },
+      ...(c.r.shards ? [{
+        table: {
+          id: "shards", title: "Shards merged into this report",
+          head: ["shard", "of", "sensor ids", "sensors", "published", "delivered", "lost", "published for", "broker", "host"],
+          note: "Each shard ran its own slice of the fleet's sensor ids in its own process; the figures above add up theirs.",
+          rows: c.r.shards.map((_, i) => [...c.fields(`shards.${i}`, SHARD_FIELDS), c.at(`shards.${i}.durationS`, "s"),
+            ...c.fields(`shards.${i}`, ["broker", "host"])]),
+        },
+      }] : []),
       ...(c.r.boards ? [{
         table: {
           id: "boards", title: "Emulated boards (the firmware as C on a Cortex-M4, QEMU, through the raw bridge)",
@@ -49,6 +58,7 @@ function messages(c: Cells): Section {
   };
 }
 
+const SHARD_FIELDS = ["k", "n", "ids", "sensors", "published", "delivered", "lost"];
 const BOARD_COUNTS = ["profile", "published", "delivered", "lost", "duplicates"];
 
 function latency(c: Cells): Section {

@@ -56,6 +56,21 @@ export interface MessageCounts {
   refusedLocally: number;
 }
 
+/**
+ * A group's measured traffic, the basis of its per-sensor figures: MQTT bytes and packets each way of
+ * the steady traffic (all but CONNECT, CONNACK and DISCONNECT), connections opened, and the seconds of
+ * publishing it is scaled from. Shard reports add these up (mote sim merge).
+ */
+export interface Measured {
+  upBytes: number;
+  downBytes: number;
+  upPackets: number;
+  downPackets: number;
+  connects: number;
+  /** Seconds of publishing, to the ms (merged: sensor-seconds over sensors). */
+  runS: number;
+}
+
 export interface GroupReport {
   name: string;
   sensors: number;
@@ -91,6 +106,8 @@ export interface GroupReport {
     withTcpIpBytesPerMonth: number;
     withTlsBytesPerMonth: number;
   };
+  /** What perSensor is scaled from (absent in reports of mote sim before merging existed). */
+  measured?: Measured;
   reconnects: number;
   /** From a connection's CONNECT to its CONNACK (ms), every connection of the group's sensors. */
   connectMs: LatencySummary;
@@ -177,6 +194,24 @@ export interface FleetReport {
   run: RunRecord;
   /** Emulated Cortex-M4 boards (--board), when the run had any. */
   boards?: BoardReport[];
+  /** A merged report (mote sim merge, --workers): the shards it adds up, by k. */
+  shards?: ShardRow[];
+}
+
+/** One shard of a merged report, as its own report gave it. */
+export interface ShardRow {
+  k: number;
+  n: number;
+  /** Sensor ids, "first-last". */
+  ids: string;
+  sensors: number;
+  published: number;
+  delivered: number;
+  lost: number;
+  durationS: number;
+  broker: string;
+  /** The machine it ran on (run.host.name). */
+  host: string;
 }
 
 export interface WorstSensor {
