@@ -2,7 +2,9 @@
 // measured side by side in one process. Prints a table, or one JSON line per row with --json.
 // Options: --json, --ms <run ms per case> (default 1000), --repeats <n> (default 3),
 // --no-scale (skip the scale benchmark, test/bench/scale.ts: tens of thousands of sensors against
-// MQTT.js, about 15 minutes), --no-startup (skip the start-up row, test/bench/startup.ts).
+// MQTT.js, about 15 minutes), --no-startup (skip the start-up row, test/bench/startup.ts),
+// --no-virtual (skip the virtual-time rows, test/bench/virtual-speed.ts: a month of 100 sensors and
+// a day of 10,000, about 10 minutes).
 import { parseArgs } from "node:util";
 import { BATCH, batchedDecoder as ourBatchedDecoder, batchedEncoder, decoder as ourDecoder, encoder as ourEncoder } from "./firmware-cases.ts";
 import { measureAll, type Case } from "./measure.ts";
@@ -16,6 +18,7 @@ const { values: args } = parseArgs({
     network: { type: "boolean", default: true }, "no-network": { type: "boolean", default: false },
     scale: { type: "boolean", default: true }, "no-scale": { type: "boolean", default: false },
     startup: { type: "boolean", default: true }, "no-startup": { type: "boolean", default: false },
+    virtual: { type: "boolean", default: true }, "no-virtual": { type: "boolean", default: false },
   },
 });
 const runMs = Number(args.ms);
@@ -121,6 +124,16 @@ if (args.startup && !args["no-startup"]) {
     const widths = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
     for (const row of t) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ") + "\n");
   }
+}
+
+// Virtual time: a month of 100 sensors and a day of 10,000, one worker per core (--no-virtual skips it).
+if (args.virtual && !args["no-virtual"]) {
+  const { runVirtualTarget, virtualSpeedTable, VIRTUAL_TARGETS } = await import("./virtual-speed.ts");
+  const rows = [];
+  for (const t of Object.values(VIRTUAL_TARGETS)) rows.push(await runVirtualTarget(t, "auto"));
+  if (args.json) for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
+  else process.stdout.write(`\nVirtual time (--time virtual --workers auto), wall time from outside, ${process.version}:\n${virtualSpeedTable(rows)}`);
+  if (rows.some((r) => !r.met)) process.exitCode = 1;
 }
 
 // Scale: tens of thousands of sensors over TCP and in process, against MQTT.js (--no-scale skips it).
