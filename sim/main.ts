@@ -3,11 +3,13 @@
 // report.html, print the summary panel (or with --json the report as the only thing on stdout)
 // and, last, `report: <path>` (on stderr with --json, so stdout parses as one JSON document).
 // Exit 0 when every QoS 1/2 message arrived (and none twice at QoS 2), 1 otherwise or on a
-// runtime error, 2 on a usage error. `mote sim merge ...` merges shard reports (sim/merge.ts).
+// runtime error, 2 on a usage error. `mote sim merge ...` merges shard reports (sim/merge.ts);
+// --workers N runs the fleet as N shards in child processes and merges them (sim/workers.ts).
 import { isKind } from "../host/errors.ts";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { parseFleetConfig, USAGE } from "./config.ts";
 import { MERGE_USAGE, runMerge } from "./merge.ts";
+import { runWorkers } from "./workers.ts";
 import { runFleet } from "./fleet.ts";
 import { preflight } from "./guards.ts";
 import { fleetReport } from "./fleet-report.ts";
@@ -65,6 +67,7 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
     io.err(`mote sim: --report: ${unwritable} (see mote sim --help)\n`);
     return 2;
   }
+  if (cfg.workers > 1) return runWorkers(argv, cfg, io, stop);
   const range = shardRange(cfg.sensors, cfg.shard);
   if (range.end - range.first > TRAP_HANDLER_SENSORS_MAX && !trapHandlerOff()) return runWithoutTrapHandler(argv, io);
   let report: FleetReport;

@@ -51,7 +51,7 @@ function parseMergeArgs(argv: string[]): MergeArgs {
  * Writes the merged report to `dir` and says what a run says: the summary panel (or the report as
  * JSON), the verdict's problems, `report: <path>`. Returns the exit status (0: the verdict passed).
  */
-function publishMerged(report: FleetReport, dir: string, json: boolean, io: Output, prefix: string): number {
+export function publishMerged(report: FleetReport, dir: string, json: boolean, io: Output, prefix: string): number {
   const path = writeReports(dir, report);
   io.out(json ? JSON.stringify(report) + "\n" : summaryText(report));
   for (const p of report.verdict.problems) io.err(`${prefix}: ${p}\n`);
