@@ -13,6 +13,7 @@ import { perSensorOf, typicalMessage, worstFirst, WORST_SENSORS_MAX } from "./fl
 import type { FleetReport, GroupReport, LatencySummary, Measured, MessageCounts, PacketTable, RunRecord, ShardRow } from "./report-types.ts";
 import { mergeSeries, mergeSpeed, mergeTimeline, mergeUnknown } from "./merge-series.ts";
 import { verdictOf } from "./verdict.ts";
+import type { SimulatorSpeed } from "./speed.ts";
 
 const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0);
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -108,13 +109,17 @@ function mergeErrors(all: FleetReport["errors"][]): FleetReport["errors"] {
   return [...by.values()];
 }
 
-function mergeHealth(all: FleetReport["health"][], ks: number[]): FleetReport["health"] {
+function mergeHealth(all: FleetReport["health"][], ks: number[], published: number): FleetReport["health"] {
   const worst = (f: (h: FleetReport["health"]) => number) => Math.max(...all.map(f));
   const warnings = all.flatMap((h, i) => (h.warning ? [`shard ${ks[i]}: ${h.warning}`] : []));
   return {
     eventLoopLagMs: { p50: worst((h) => h.eventLoopLagMs.p50), p99: worst((h) => h.eventLoopLagMs.p99), max: worst((h) => h.eventLoopLagMs.max) },
     cpuPercent: worst((h) => h.cpuPercent), cores: worst((h) => h.cores),
     ...(warnings.length > 0 && { warning: warnings.join("; ") }),
+    // Speed is the shards' together: the longest wall time, the CPU of all (mergeSpeed).
+    ...(all.some((h) => h.speed) && {
+      speed: mergeSpeed(all.flatMap((h) => (h.speed ? [h.speed as unknown as Record<string, unknown>] : [])), published) as unknown as SimulatorSpeed,
+    }),
   };
 }
 
@@ -168,7 +173,7 @@ export function mergeReports(reports: FleetReport[], run?: RunRecord): FleetRepo
     },
     device: mergeDevice(reports.map((r) => r.device)),
     errors: mergeErrors(reports.map((r) => r.errors)),
-    health: mergeHealth(reports.map((r) => r.health), reports.map((r) => r.shard.k)),
+    health: mergeHealth(reports.map((r) => r.health), reports.map((r) => r.shard.k), sum(reports, (r) => r.messages.published)),
     series: mergeSeries(reports.map((r) => r.series)),
     outages: longest.outages,
     worstSensors: reports.flatMap((r) => r.worstSensors).sort(worstFirst).slice(0, WORST_SENSORS_MAX),

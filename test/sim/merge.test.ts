@@ -131,6 +131,13 @@ describe("mote sim merge of two in-process shards", () => {
     for (const s of merged.worstSensors) expect(all).toContainEqual(s);
   });
 
+  it("says how fast the shards went together: the longest wall time, the CPU of all, messages per CPU second of all", () => {
+    const speeds = shards.map((r) => r.health.speed!);
+    const cpuS = Math.round(speeds.reduce((n, x) => n + x.cpuS, 0) * 100) / 100;
+    expect(merged.health.speed).toMatchObject({ time: "real", wallS: Math.max(...speeds.map((x) => x.wallS)), cpuS,
+      messagesPerCpuS: Math.round(merged.messages.published / cpuS) });
+  });
+
   it("decides the verdict again and lists each shard", () => {
     expect(merged.verdict).toEqual({ passed: true, problems: [] });
     expect(merged.shards!.map((s) => [s.k, s.n, s.ids, s.sensors, s.published])).toEqual(
