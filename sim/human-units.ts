@@ -15,14 +15,16 @@ export function humanBytes(n: number): string {
   return u === 0 ? `${Math.round(v)} B` : `${Number(v.toPrecision(SIGNIFICANT))} ${BYTE_UNITS[u]}`;
 }
 
-/** 0.4 ms, 12 ms, 3.2 s, 4 min 10 s, 2 h 5 min. */
+/** 0.4 ms, 12 ms, 3.2 s, 4 min 10 s, 2 h 5 min, 30 d, 3 d 4 h (days from 48 h). */
 export function humanMs(ms: number): string {
   if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
   if (ms < 10_000) return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
   const s = Math.round(ms / 1000);
   if (s < 3600) return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
   const min = Math.round(s / 60);
-  return `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ""}`;
+  if (min < 48 * 60) return `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ""}`;
+  const h = Math.round(min / 60);
+  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ""}`;
 }
 
 /** A share as a percentage with two decimals, never rounded up to 100% (99.996% is 99.99%). */

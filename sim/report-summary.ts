@@ -42,6 +42,16 @@ function shardsRow(shards: NonNullable<FleetReport["shards"]>): SummaryRow {
   };
 }
 
+/** A run's length: seconds as the flag gave them up to a minute, then in words (5 min, 30 d). */
+const runS = (s: number) => (s < 60 ? `${s} s` : humanMs(s * 1000));
+
+/** On virtual time: that it was, and how much faster than real time it ran. */
+function onTime(r: FleetReport): string {
+  const sp = r.health.speed;
+  if (sp?.time !== "virtual") return "";
+  return `; virtual time, ${formatNumber(Math.round(sp.compression))}x real time (${humanMs(sp.wallS * 1000)} wall)`;
+}
+
 /** Latencies are measured in whole milliseconds: 0 means under one. */
 const wholeMs = (ms: number) => (ms === 0 ? "<1 ms" : humanMs(ms));
 
@@ -64,8 +74,8 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
     {
       label: "run",
       text: r.interrupted
-        ? `interrupted: published for ${r.durationS} s of ${r.configuredDurationS} s, drained ${r.drainedS} s, seed ${r.seed}`
-        : `published for ${r.durationS} s, drained ${r.drainedS} s, seed ${r.seed}`,
+        ? `interrupted: published for ${runS(r.durationS)} of ${runS(r.configuredDurationS)}, drained ${runS(r.drainedS)}, seed ${r.seed}${onTime(r)}`
+        : `published for ${runS(r.durationS)}, drained ${runS(r.drainedS)}, seed ${r.seed}${onTime(r)}`,
       bad: r.interrupted,
     },
     { label: "messages", text: `${formatNumber(m.published)} published, ${formatNumber(m.delivered)} delivered (${humanPercent(m.delivered, m.published)}), ` +
@@ -78,7 +88,8 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
     { label: "bytes", text: `per sensor per day: ${humanBytes(day.up)} up, ${humanBytes(day.down)} down (MQTT)` },
     {
       label: "simulator", bad: r.health.warning !== undefined,
-      text: `event-loop lag p50 ${humanMs(lag.p50)}, p99 ${humanMs(lag.p99)}, max ${humanMs(lag.max)}; CPU ${r.health.cpuPercent}% of one core`,
+      text: `event-loop lag p50 ${humanMs(lag.p50)}, p99 ${humanMs(lag.p99)}, max ${humanMs(lag.max)}; CPU ${r.health.cpuPercent}% of one core` +
+        (r.health.speed ? `; ${formatNumber(r.health.speed.messagesPerCpuS)} msg per CPU s` : ""),
     },
   ];
   if (r.boards) {

@@ -1,7 +1,7 @@
 // The report's sections about the run itself: the fleet over time (charts in report.html, a thinned
 // table in both files), the simulator's health, and what it takes to repeat the run.
 import type { FleetReport } from "./report-types.ts";
-import { Cells, evenlySpaced, type Section } from "./report-cells.ts";
+import { Cells, evenlySpaced, type Section, type Unit } from "./report-cells.ts";
 import { humanMs } from "./human-units.ts";
 
 /** Rows of the time series in the tables; the charts draw every point. */
@@ -78,11 +78,22 @@ function overTime(c: Cells): Section {
   };
 }
 
+/** How fast it went (health.speed): on virtual time, how much faster than real time. */
+const SPEED_ROWS: [string, string, Unit?][] = [
+  ["time", "health.speed.time"],
+  ["simulated", "health.speed.simulatedS", "s"],
+  ["wall", "health.speed.wallS", "s"],
+  ["simulated seconds per wall second", "health.speed.compression"],
+  ["CPU seconds, every thread", "health.speed.cpuS", "s"],
+  ["messages per CPU second", "health.speed.messagesPerCpuS"],
+];
+
 function health(c: Cells): Section {
   return {
     id: "health", title: "Simulator health",
     note: "How late the simulator's own event loop ran its timers, and its CPU use. A loop that lags adds its lag to every latency it measures, " +
-      "so the latency figures are the broker's and the links' only when these are small.",
+      "so the latency figures are the broker's and the links' only when these are small. On virtual time the clock waits for the simulator, " +
+      "so its pace cannot touch a simulated latency; the speed rows say how much faster than real time it ran.",
     blocks: [{
       table: {
         id: "health", title: "Event loop and CPU", head: ["", "value"],
@@ -92,6 +103,7 @@ function health(c: Cells): Section {
           ["event-loop lag max", "health.eventLoopLagMs.max", "ms"],
           ["CPU, of one core", "health.cpuPercent", "percent"],
           ["cores available", "health.cores"],
+          ...(c.r.health.speed === undefined ? [] : SPEED_ROWS),
           ...(c.r.health.warning === undefined ? [] : [["warning", "health.warning"] as [string, string]]),
         ]),
       },

@@ -34,15 +34,15 @@ const PING_BYTES = 2;
 
 const dir = mkdtempSync(join(tmpdir(), "mote-month-"));
 let report: FleetReport;
-let run: { code: number; stderr: string; ms: number };
+let run: { code: number; stdout: string; stderr: string; ms: number };
 
 beforeAll(async () => {
   const start = performance.now();
   run = await new Promise((resolve) => {
     execFile("bin/mote", ["sim", "--time", "virtual", "--sensors", String(SENSORS), "--duration", `${DAYS}d`, "--interval", `${INTERVAL_S}s`,
       "--keepalive", String(KEEPALIVE_S), "--qos", "1", "--payload", "binary", "--model", "temperature", "--topic", TOPIC,
-      "--quiet", "--report", dir], { timeout: RUN_TIMEOUT_MS }, (err, _stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr, ms: performance.now() - start }));
+      "--quiet", "--report", dir], { timeout: RUN_TIMEOUT_MS }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: performance.now() - start }));
   });
   report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as FleetReport;
   console.log(`30 days x ${SENSORS} sensors on virtual time: ${report.messages.published} readings in ${(run.ms / 1000).toFixed(1)} s wall`);
@@ -81,6 +81,13 @@ describe("30 days of 20 sensors at one reading per 10 min, on virtual time", () 
     expect(g.upBytesPerDay).toBe(Math.round(upPerDay));
     expect(g.downBytesPerDay).toBe(Math.round(downPerDay));
     expect(g.upBytesPerMonth).toBe(Math.round(upPerDay * DAYS));
+  });
+
+  it("says in its summary that it published for 30 days on virtual time, and how much faster than real time", () => {
+    const speed = report.health.speed!;
+    expect(speed).toMatchObject({ time: "virtual", simulatedS: DAYS * S_PER_DAY });
+    expect(speed.compression).toBeGreaterThan(1000);
+    expect(run.stdout).toMatch(/^ {2}run +published for 30 d, drained 0 s, seed 1; virtual time, [\d,]+x real time \([\d. a-z]+ wall\)$/m);
   });
 
   it("keeps one connection per sensor for the month: no reconnect, no error", () => {
