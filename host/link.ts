@@ -282,10 +282,13 @@ export class Link {
     if (this.timer !== undefined && this.timerDue <= due) return;
     this.clock.clearTimer(this.timer);
     this.timerDue = due;
-    this.timer = this.clock.setTimer(() => {
-      this.timer = undefined;
-      this.fw.exports.handleTimeout(this.now());
-      this.service();
-    }, d);
+    this.timer = this.clock.setTimer(this.deadline, d);
   }
+
+  /** The firmware's deadline came (one function per link: arming it allocates no closure). */
+  private readonly deadline = (): void => {
+    this.timer = undefined;
+    this.fw.exports.handleTimeout(this.now());
+    this.service();
+  };
 }

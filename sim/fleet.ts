@@ -25,6 +25,7 @@ import { realTimers } from "./virtual-timers.ts";
 import { speedOf } from "./speed.ts";
 import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
 import { Histogram } from "./histogram.ts";
+import { FleetClock } from "./fleet-clock.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
@@ -136,7 +137,7 @@ class Fleet {
     this.observer = new Observer(this.groups, ids.first, this.clock, (e) => this.errors.note("observer", e));
     this.env = {
       version: cfg.version, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: cfg.clientPrefix, topicAliases: cfg.topicAliases,
-      clock: this.clock, stopAtMs: cfg.durationS * 1000,
+      clock: this.clock, timers: new FleetClock(), stopAtMs: cfg.durationS * 1000,
       onConnectionChange: (d) => (this.connected += d),
       onTransportError: (e) => this.errors.note("transport", e),
       onConnectRefused: (e) => this.errors.note("connect refused", e),

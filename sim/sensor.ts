@@ -19,6 +19,7 @@ import { wireFraming } from "./wire-meter.ts";
 import type { GroupRun } from "./group.ts";
 import { loginOf } from "./credentials.ts";
 import { RETURN_CODES_311, isTransientRefusal, reasonLine } from "../host/device-errors.ts";
+import { Timer, type FleetClock } from "./fleet-clock.ts";
 
 /** What the fleet shares with every sensor. */
 export interface SensorEnv {
@@ -29,6 +30,8 @@ export interface SensorEnv {
   topicAliases: boolean;
   /** ms since the fleet started (the payload timestamp). */
   clock: () => number;
+  /** The one scheduler of the process's sensors: their readings and their host loops' timers. */
+  timers: FleetClock;
   /** Publishing stops at this clock value. */
   stopAtMs: number;
   onConnectionChange(delta: 1 | -1): void;
@@ -53,7 +56,8 @@ export class Sensor {
   private readonly prng: Prng;
   private readonly upFraming = wireFraming();
   private readonly downFraming = wireFraming();
-  private timer: NodeJS.Timeout | undefined;
+  /** The next reading; armed again by each one, so a reading allocates no timer and no closure. */
+  private readonly reading = new Timer(() => this.tick());
   private everConnected = false;
   /** When this connection's CONNECT went out (NaN: not yet, or its CONNACK already came). */
   private connectSentAt = NaN;
@@ -102,6 +106,7 @@ export class Sensor {
     const credentials = new ConnectCredentials(fw, connect, login.username, login.password, this.auth && (() => this.auth!.connectProperties()));
     this.link = new Link(fw, {
       open: open ?? (() => group.open()),
+      clock: env.timers,
       prepare: credentials.dynamic ? () => credentials.prepare() : undefined,
       onEvent: (ev) => this.onEvent(ev),
       onTransmit: (b) => this.onTransmit(b),
@@ -120,8 +125,7 @@ export class Sensor {
 
   /** Stops publishing (what is in flight still completes). */
   stopPublishing(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.env.timers.disarm(this.reading);
   }
 
   end(): void {
@@ -130,7 +134,7 @@ export class Sensor {
   }
 
   private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    this.env.timers.arm(this.reading, delayMs);
   }
 
   private tick(): void {

@@ -25,6 +25,7 @@ import { configure } from "../../host/commands.ts";
 import { parseFleetConfig } from "../../sim/config.ts";
 import { GroupRun } from "../../sim/group.ts";
 import { Sensor, type SensorEnv } from "../../sim/sensor.ts";
+import { FleetClock } from "../../sim/fleet-clock.ts";
 import { duplexPair } from "../../sim/inproc.ts";
 import { capMemory } from "../../firmware/memory-cap.mjs";
 import { embeddedBroker } from "../../sim/broker.ts";
@@ -175,7 +176,8 @@ async function sensors(n: number, profile: string, open: () => Duplex): Promise<
   const group = new GroupRun(cfg.groups[0], 0, n, open, t0, 1);
   let connected = 0;
   const env: SensorEnv = {
-    version: 4, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: "probe-", topicAliases: cfg.topicAliases, clock: () => performance.now() - t0, stopAtMs: Infinity,
+    version: 4, keepaliveS: cfg.keepaliveS, seed: cfg.seed, clientPrefix: "probe-", topicAliases: cfg.topicAliases, clock: () => performance.now() - t0,
+    timers: new FleetClock(), stopAtMs: Infinity,
     onConnectionChange: (d) => (connected += d),
     onTransportError: (e) => { throw e; },
     onConnectRefused: (e) => { throw e; },
