@@ -5,7 +5,11 @@ import { runMote } from "../host/cli/main.ts";
 
 void runMote(process.argv.slice(2), {
   sim: {
-    run: async (args, interrupted) => (await import("../sim/main.ts")).runSim(args, undefined, interrupted),
+    run: async (args, interrupted, setStopGrace) => {
+      const { runSim, simStopGraceMs } = await import("../sim/main.ts");
+      setStopGrace(simStopGraceMs(args));
+      return runSim(args, undefined, interrupted);
+    },
   },
   board: {
     help: async () => (await import("../sim/board/cli.ts")).BOARD_HELP,

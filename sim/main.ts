@@ -9,7 +9,7 @@ import { isKind } from "../host/errors.ts";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { parseFleetConfig, USAGE } from "./config.ts";
 import { MERGE_USAGE, runMerge } from "./merge.ts";
-import { runWorkers } from "./workers.ts";
+import { runWorkers, WORKER_INTERRUPT_GRACE_MS } from "./workers.ts";
 import { runFleet } from "./fleet.ts";
 import { preflight } from "./guards.ts";
 import { fleetReport } from "./fleet-report.ts";
@@ -26,6 +26,22 @@ export interface SimOutput {
 }
 
 const std: SimOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** What a run needs after Ctrl-C besides its drain: closing the fleet and writing the report (or, with workers, their merge). */
+const STOP_EXTRA_MS = 30_000;
+
+/**
+ * How long `mote sim` may take to end after the first Ctrl-C: its drain, what the workers are
+ * given after a Ctrl-C (WORKER_INTERRUPT_GRACE_MS), and the report. Flags that do not parse end at once.
+ */
+export function simStopGraceMs(argv: string[]): number {
+  try {
+    const cfg = parseFleetConfig(argv);
+    return cfg.drainS * 1000 + STOP_EXTRA_MS + (cfg.workers > 1 ? WORKER_INTERRUPT_GRACE_MS : 0);
+  } catch {
+    return STOP_EXTRA_MS;
+  }
+}
 
 /** Why the run failed its promises (none: it kept them); the same as the report's verdict. */
 export function verdict(r: FleetReport): string[] {

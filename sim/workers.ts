@@ -25,8 +25,8 @@ interface Output {
 const WORKER_GRACE_S = 600;
 /** On virtual time a bound in wall seconds comes from the messages to simulate, at no less than this rate per worker. */
 const VIRTUAL_MESSAGES_PER_S_MIN = 1000;
-/** After a Ctrl-C: time for the children to drain and report before they are killed. */
-const INTERRUPT_GRACE_MS = 60_000;
+/** After a Ctrl-C: time for the children to drain (--drain), close and report before they are killed. */
+export const WORKER_INTERRUPT_GRACE_MS = 60_000;
 const MS_PER_S = 1000;
 
 // The sources run through tsx (a clone); the compiled copy (dist/sim/cli.js, the package) runs as is.
@@ -135,7 +135,7 @@ export async function runWorkers(argv: string[], cfg: FleetConfig, io: Output, s
   const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), boundMs(cfg, n))));
   void stop?.then(() => {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGINT");
-    interruptTimer = setTimeout(killAll, INTERRUPT_GRACE_MS);
+    interruptTimer = setTimeout(killAll, cfg.drainS * MS_PER_S + WORKER_INTERRUPT_GRACE_MS);
   });
   try {
     const reports: FleetReport[] = [];

@@ -18,9 +18,20 @@ const COMMANDS: readonly Command[] = ["pub", "sub"];
 export interface CliCommand {
   /** Its --help text; a command without one answers --help and reports its errors itself. */
   help?: () => Promise<string>;
-  /** Runs until done or interrupted and returns the exit code; a usage error exits 2. */
-  run(args: string[], interrupted: Promise<void>): Promise<number>;
+  /**
+   * Runs until done or interrupted and returns the exit code; a usage error exits 2. It may say how
+   * long it needs to end after the first Ctrl-C (`setStopGrace`, default STOP_GRACE_MS): a fleet drains and writes its report.
+   */
+  run(args: string[], interrupted: Promise<void>, setStopGrace: (ms: number) => void): Promise<number>;
 }
+
+/** After the first SIGINT/SIGTERM a command has this long to end by itself. */
+const STOP_GRACE_MS = 3000;
+/**
+ * A second signal this soon after the first is the same Ctrl-C delivered twice (a terminal signals
+ * the process group, and tsx or `timeout` relay it again), not a second Ctrl-C.
+ */
+const SECOND_SIGNAL_AFTER_MS = 1000;
 
 /** `mote bridge`: a board's UART to a broker (host/bridge/). */
 const BRIDGE: CliCommand = {
@@ -111,17 +122,25 @@ function catchAll(prefix: string): void {
   process.on("unhandledRejection", (e) => void exit(1, prefix, `internal error: ${firstLine(e)}`));
 }
 
-/** Resolves on the first SIGINT/SIGTERM (or a closed stdout); a second signal, or 3 s, ends at once. */
-function interruption(): Promise<void> {
+/**
+ * Resolves on the first SIGINT/SIGTERM (or a closed stdout); a second signal, or the stop grace
+ * later (STOP_GRACE_MS unless `grace.ms` was changed before the signal), ends at once.
+ */
+function interruption(grace = { ms: STOP_GRACE_MS }): Promise<void> {
   let interrupt!: () => void;
   const interrupted = new Promise<void>((r) => { interrupt = r; });
   onStdoutClosed = () => interrupt();
+  let firstAt: number | undefined;
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      interrupt();
+    process.on(sig, () => {
       const code = sig === "SIGINT" ? 130 : 143;
-      process.once(sig, () => process.exit(code));
-      setTimeout(() => process.exit(code), 3000).unref();
+      if (firstAt !== undefined) {
+        if (performance.now() - firstAt > SECOND_SIGNAL_AFTER_MS) process.exit(code);
+        return;
+      }
+      firstAt = performance.now();
+      interrupt();
+      setTimeout(() => process.exit(code), grace.ms).unref();
     });
   }
   return interrupted;
@@ -136,7 +155,8 @@ async function toolCommand(name: string, tool: CliCommand, rest: string[]): Prom
     return exit(0, prefix);
   }
   try {
-    const code = await tool.run(rest, interruption());
+    const grace = { ms: STOP_GRACE_MS };
+    const code = await tool.run(rest, interruption(grace), (ms) => (grace.ms = ms));
     return exit(code, prefix);
   } catch (e) {
     if (isKind(e, "usage")) return exit(2, prefix, `${e.message} (see ${prefix} --help)`);

@@ -87,6 +87,30 @@ describe("an interrupted run", () => {
     expect(report.messages.lost).toBe(0);
   }, 40_000);
 
+  it("by Ctrl-C during an outage: the drain outlasts the old 3 s stop limit and the report is still written, and a relayed duplicate SIGINT is not a second Ctrl-C", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-runhealth-sigint-outage-"));
+    dirs.push(dir);
+    const child = spawn("bin/mote", ["sim", "--sensors", "10", "--duration", "60s", "--interval", "500ms", "--link", "outage=20s@2s/60s",
+      "--report", dir, "--quiet"]);
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    const start = performance.now();
+    // The same Ctrl-C twice, 50 ms apart, as a terminal plus a relaying wrapper deliver it.
+    const sigint = setTimeout(() => {
+      child.kill("SIGINT");
+      setTimeout(() => child.kill("SIGINT"), 50);
+    }, 6000);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 50_000);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    clearTimeout(sigint);
+    clearTimeout(killer);
+    expect(code, stderr).toBe(0);
+    expect(performance.now() - start).toBeGreaterThan(6000 + 3000);
+    const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as FleetReport;
+    expect(report.interrupted).toBe(true);
+    expect(report.messages.lost).toBe(0);
+  }, 60_000);
+
   it("is not interrupted when it ran its course", async () => {
     const r = await sim(["--sensors", "2", "--duration", "1s", "--interval", "250ms"]);
     expect(r.report.interrupted).toBe(false);
