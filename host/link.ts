@@ -79,6 +79,14 @@ export interface LinkOptions {
   onTransportClosed?: (info: ClosedInfo) => void;
 }
 
+/**
+ * A clock that arms a timer it gave out again (sim/fleet-clock.ts, the one scheduler of a fleet's
+ * sensors): the loop's deadline then allocates nothing per arming. Other clocks get a new timer.
+ */
+interface RearmingClock extends Clock {
+  rearm(handle: TimerHandle | undefined, fn: () => void, ms: number): TimerHandle;
+}
+
 export class Link {
   private conn: Connection | undefined;
   /** The current connection is over for us: half-closed, waiting out the grace. */
@@ -88,6 +96,8 @@ export class Link {
   private openTimer: TimerHandle | undefined;
   private timer: TimerHandle | undefined;
   private timerDue = 0;
+  /** The deadline's last handle, kept after it fired or was cleared for a RearmingClock to arm again. */
+  private spare: TimerHandle | undefined;
   private ended = false;
   /** Connection attempts begun (a preparation that settles after a newer one began is ignored). */
   private attempts = 0;
@@ -282,7 +292,8 @@ export class Link {
     if (this.timer !== undefined && this.timerDue <= due) return;
     this.clock.clearTimer(this.timer);
     this.timerDue = due;
-    this.timer = this.clock.setTimer(this.deadline, d);
+    const c = this.clock as Partial<RearmingClock>;
+    this.timer = c.rearm ? (this.spare = c.rearm(this.spare, this.deadline, d)) : this.clock.setTimer(this.deadline, d);
   }
 
   /** The firmware's deadline came (one function per link: arming it allocates no closure). */

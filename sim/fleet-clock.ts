@@ -50,6 +50,13 @@ export class FleetClock implements Clock {
     if (handle instanceof Timer) this.disarm(handle);
   }
 
+  /** Arms fn again on `handle` when that is a timer of fn (pending, fired or cleared), allocating nothing; else on a new timer (host/link.ts). */
+  rearm(handle: TimerHandle | undefined, fn: () => void, ms: number): TimerHandle {
+    if (!(handle instanceof Timer) || handle.fire !== fn) return this.setTimer(fn, ms);
+    this.arm(handle, ms);
+    return handle;
+  }
+
   /**
    * Arms `t` to fire ms from now (again, if it was armed). As with setTimeout, a delay under 1 ms
    * (or not a number) is 1 ms; unlike setTimeout, a delay past 2^31-1 ms is kept, not cut to 1 ms.

@@ -86,6 +86,22 @@ describe("FleetClock", () => {
     expect(log).toEqual(["t@100", "t@900"]);
   });
 
+  it("re-arms a handle of the same function in place (the host loop's deadline), and a foreign one on a new timer", () => {
+    const clock = new FleetClock();
+    const at: number[] = [];
+    const fn = () => at.push(clock.now());
+    const h = clock.setTimer(fn, 100);
+    expect(clock.rearm(h, fn, 300)).toBe(h);
+    expect(clock.pending).toBe(1);
+    time.advance(1000);
+    expect(clock.rearm(h, fn, 100)).toBe(h);
+    const other = clock.rearm(h, () => at.push(-1), 50);
+    expect(other).not.toBe(h);
+    expect(clock.rearm(undefined, fn, 10)).not.toBe(h);
+    time.advance(1000);
+    expect(at).toEqual([300, 1010, -1, 1100]);
+  });
+
   it("lets a timer re-arm itself as it fires (a reading schedules the next)", () => {
     const clock = new FleetClock();
     const at: number[] = [];
