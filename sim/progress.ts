@@ -74,6 +74,7 @@ export class Progress {
   start(): void {
     if (this.mode === "none") return;
     this.started = true;
+    this.lastAt = realTimers.now();
     // Wall time, also on virtual time: progress is for the person waiting.
     this.timer = realTimers.setInterval(() => this.tick(), this.tty ? TTY_REFRESH_MS : LINE_PERIOD_MS);
     this.timer.unref();
@@ -90,7 +91,8 @@ export class Progress {
   private tick(): void {
     const s = this.snapshot();
     const now = realTimers.now();
-    const dt = this.last ? (now - this.lastAt) / 1000 : s.elapsedS;
+    // Wall seconds since the last line (the first: since start()); on virtual time elapsedS is simulated.
+    const dt = (now - this.lastAt) / 1000;
     // On virtual time the rates are the simulator's, per wall second, and it says how fast simulated time goes.
     const perS = {
       msgs: dt > 0 ? (s.published - (this.last?.published ?? 0)) / dt : 0,
