@@ -109,12 +109,21 @@ function mergeErrors(all: FleetReport["errors"][]): FleetReport["errors"] {
   return [...by.values()];
 }
 
+/** The broker, once; shards on the embedded broker each had their own, which matters to anyone judging broker load. */
+function brokerOf(reports: FleetReport[]): string {
+  const names = [...new Set(reports.map((r) => r.broker))];
+  const embedded = reports.filter((r) => r.broker.startsWith("embedded")).length;
+  if (names.length === 1 && embedded > 1) return `${names[0].replace(/ \(in process\)$/, "")}, one per shard (${embedded} brokers, in process)`;
+  return names.join(", ");
+}
+
 function mergeHealth(all: FleetReport["health"][], ks: number[], published: number): FleetReport["health"] {
   const worst = (f: (h: FleetReport["health"]) => number) => Math.max(...all.map(f));
   const warnings = all.flatMap((h, i) => (h.warning ? [`shard ${ks[i]}: ${h.warning}`] : []));
   return {
     eventLoopLagMs: { p50: worst((h) => h.eventLoopLagMs.p50), p99: worst((h) => h.eventLoopLagMs.p99), max: worst((h) => h.eventLoopLagMs.max) },
-    cpuPercent: worst((h) => h.cpuPercent), cores: worst((h) => h.cores),
+    // Shards run side by side: their CPU adds up (in % of one core, as each says).
+    cpuPercent: sum(all, (h) => h.cpuPercent), cores: worst((h) => h.cores),
     ...(warnings.length > 0 && { warning: warnings.join("; ") }),
     // Speed is the shards' together: the longest wall time, the CPU of all (mergeSpeed).
     ...(all.some((h) => h.speed) && {
@@ -150,7 +159,7 @@ export function mergeReports(reports: FleetReport[], run?: RunRecord): FleetRepo
   const merged: Omit<FleetReport, "verdict" | "speed" | "reproducible"> = {
     tool: a.tool,
     startedAt: reports.map((r) => r.startedAt).sort()[0],
-    broker: [...new Set(reports.map((r) => r.broker))].join(", "),
+    broker: brokerOf(reports),
     protocol: a.protocol, profile: a.profile, seed: a.seed,
     durationS: longest.durationS, configuredDurationS: a.configuredDurationS,
     interrupted: reports.some((r) => r.interrupted), drainedS: round1(Math.max(...reports.map((r) => r.drainedS))),

@@ -138,6 +138,11 @@ describe("mote sim merge of two in-process shards", () => {
       messagesPerCpuS: Math.round(merged.messages.published / cpuS) });
   });
 
+  it("adds the shards' CPU, and says each shard had its own embedded broker", () => {
+    expect(merged.health.cpuPercent).toBe(shards[0].health.cpuPercent + shards[1].health.cpuPercent);
+    expect(merged.broker).toBe("embedded aedes, one per shard (2 brokers, in process)");
+  });
+
   it("decides the verdict again and lists each shard", () => {
     expect(merged.verdict).toEqual({ passed: true, problems: [] });
     expect(merged.shards!.map((s) => [s.k, s.n, s.ids, s.sensors, s.published])).toEqual(
@@ -185,12 +190,13 @@ describe("mote sim merge refuses", () => {
 });
 
 describe("mote sim merge of some shards", () => {
-  it("merges them and says which are missing", async () => {
+  it("merges them, says which are missing and fails the verdict: the missing shards' sensors are not counted", async () => {
     const r = await sim(["merge", join(dir, "shard-2"), "--report", join(dir, "half"), "--json"]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     expect(r.err).toContain("mote sim merge: warning: 1 of 2 shards merged; missing 1/2");
     const half = JSON.parse(r.out) as FleetReport;
     expect(half.messages).toEqual(shards[1].messages);
     expect(half.shards!.map((s) => s.k)).toEqual([2]);
+    expect(half.verdict).toEqual({ passed: false, problems: ["1 of 2 shards missing (1/2): their sensors are not counted"] });
   });
 });
