@@ -33,11 +33,25 @@ export function readShard(path: string): ShardInput {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    fail(`'${file}' is not JSON: ${(e as Error).message.split("\n")[0]}`);
+    // A log that holds stdout and stderr together (kubectl logs): the report is its one JSON line.
+    data = reportLine(text) ?? fail(`'${file}' is not JSON: ${(e as Error).message.split("\n")[0]}`);
   }
   const problem = shapeProblem(data);
   if (problem) fail(`'${file}' is not a report of mote sim to merge: ${problem}`);
   return { source: file, report: data as FleetReport };
+}
+
+/** The last line of a log that parses as a report of this tool (progress lines and `report: path` around it). */
+function reportLine(text: string): unknown {
+  const lines = text.split("\n").filter((l) => l.startsWith("{\"tool\":"));
+  for (const line of lines.reverse()) {
+    try {
+      return JSON.parse(line);
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
 }
 
 /** Why a summary's samples cannot be added up (undefined: they can). */

@@ -91,12 +91,13 @@ describe("the manifest", () => {
 
   it("gives each pod its shard from JOB_COMPLETION_INDEX and its report a directory on the claim", () => {
     const line = script(shardsJob);
-    expect(line).toMatch(/^mote sim /);
+    expect(line).toMatch(/; mote sim /);
     expect(line).toContain(`--shard "$((JOB_COMPLETION_INDEX+1))/$SHARDS"`);
     expect(line).toContain(`--broker "$BROKER"`);
     const { path, claim } = mountOf(shardsJob);
     expect(claim).toBe(docs[0].metadata.name);
-    expect(line).toContain(`--report "${path}/shard-$((JOB_COMPLETION_INDEX+1))"`);
+    expect(line).toMatch(new RegExp(`^dir="${path}/shard-\\$\\(\\(JOB_COMPLETION_INDEX\\+1\\)\\)"; rm -rf "\\$dir";`));
+    expect(line).toContain(`--report "$dir"`);
   });
 
   it("merges every shard's report from the same claim into one", () => {
@@ -123,6 +124,21 @@ function runPod(line: string, env: Record<string, string>, mount: string, dir: s
     });
   });
 }
+
+describe("a pod whose shard wrote no report", () => {
+  it("fails (exit 1), so the Job fails instead of leaving the merge waiting for a report that never comes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-k8s-noreport-"));
+    try {
+      // Nothing listens on port 1: mote sim exits 1 with one line and no report.
+      const env = { ...envOf(shardsJob), BROKER: "mqtt://127.0.0.1:1", SENSORS: "3", DURATION: "2s", JOB_COMPLETION_INDEX: "0" };
+      const r = await runPod(script(shardsJob), env, mountOf(shardsJob).path, dir);
+      expect(r.err).toContain("mote sim: cannot connect to 127.0.0.1:1: connection refused");
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, RUN_TIMEOUT_MS);
+});
 
 describe(`the pods' commands, run here as ${N} processes against mosquitto, then the merge`, () => {
   let mosquitto: Mosquitto;

@@ -189,6 +189,16 @@ describe("mote sim merge refuses", () => {
   });
 });
 
+describe("mote sim merge of logs", () => {
+  it("reads the report's line out of a log that holds stdout and stderr together (kubectl logs of a --json shard)", async () => {
+    const log = join(dir, "shard-2.log");
+    writeFileSync(log, `{"progress":{"elapsedS":1}}\n${JSON.stringify(shards[1])}\nreport: /reports/shard-2/report.json\n`);
+    const r = await sim(["merge", join(dir, "shard-1"), log, "--report", join(dir, "from-log"), "--json"]);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as FleetReport).messages).toEqual(merged.messages);
+  });
+});
+
 describe("mote sim merge of some shards", () => {
   it("merges them, says which are missing and fails the verdict: the missing shards' sensors are not counted", async () => {
     const r = await sim(["merge", join(dir, "shard-2"), "--report", join(dir, "half"), "--json"]);
