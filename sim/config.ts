@@ -13,6 +13,7 @@ import { parseDuration, parseShard } from "./units.ts";
 import { positive } from "./guards.ts";
 import { CREDENTIAL_FLAGS, CREDENTIAL_KEYS, parseCredentials, redactUrl } from "./credentials.ts";
 import { splitByWeight } from "./weights.ts";
+import { humanSeconds } from "./human-units.ts";
 import { parseBoardGroup } from "./board-group.ts";
 
 export type { FleetConfig, GroupConfig, ModemDialect } from "./config-types.ts";
@@ -66,7 +67,7 @@ key("--cert", "cert", 1, "FILE  client certificate (PEM), with --key");
 key("--key", "key", 1, "FILE  client private key (PEM)");
 key("--insecure", "insecure", 0, "      do not verify the broker's certificate");
 key("--board", "board", 1, "N     emulated Cortex-M4 boards (QEMU) bridged to the broker next to the sensors (file: {profile, count, interval})");
-key("--duration", "duration", 1, "T     how long sensors publish: 30s, 2m, or seconds (default 20s)");
+key("--duration", "duration", 1, "T     how long sensors publish: 30s, 2m, 1h, 30d (at most 31d), or seconds (default 20s)");
 key("--drain", "drain", 1, "T     time allowed afterwards for messages still in flight, outages over (default 10s)");
 key("--interval", "interval", 1, "T     time between a sensor's readings: 1s, 500ms, or ms (default 1s)");
 key("--jitter", "jitter", 1, "T     each interval is interval ± jitter (default 0)");
@@ -126,7 +127,7 @@ function ms(where: string, v: unknown, bareUnit: "s" | "ms", max: number): numbe
   } catch (e) {
     return fail(`${where}: ${errorLine(e)}`);
   }
-  if (n > max) fail(`${where} must be at most ${max / 1000} s, got '${String(v)}'`);
+  if (n > max) fail(`${where} must be at most ${humanSeconds(max / 1000)}, got '${String(v)}'`);
   return n;
 }
 

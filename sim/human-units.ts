@@ -27,6 +27,11 @@ export function humanMs(ms: number): string {
   return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ""}`;
 }
 
+/** A run's length in seconds: as given up to a minute (20 s, 2.5 s), then in words (5 min, 30 d). */
+export function humanSeconds(s: number): string {
+  return s < 60 ? `${s} s` : humanMs(s * 1000);
+}
+
 /** A share as a percentage with two decimals, never rounded up to 100% (99.996% is 99.99%). */
 export function humanPercent(part: number, whole: number): string {
   if (whole <= 0) return "n/a";

@@ -18,6 +18,7 @@ import { summaryText } from "./report-summary.ts";
 import type { FleetReport } from "./report-types.ts";
 import { shardRange } from "./units.ts";
 import { verdictOf } from "./verdict.ts";
+import { humanSeconds } from "./human-units.ts";
 import { TRAP_HANDLER_SENSORS_MAX, runWithoutTrapHandler, trapHandlerOff } from "./wide-address-space.ts";
 
 export interface SimOutput {
@@ -102,7 +103,9 @@ export async function runSim(argv: string[], io: SimOutput = std, stop?: Promise
   const problems = report.verdict.problems;
   for (const p of problems) io.err(`mote sim: ${p}\n`);
   if (report.health.warning) io.err(`mote sim: warning: ${report.health.warning}\n`);
-  if (report.interrupted) io.err(`mote sim: interrupted after ${report.durationS} s of ${report.configuredDurationS} s; the report says so\n`);
+  if (report.interrupted) {
+    io.err(`mote sim: interrupted after ${humanSeconds(report.durationS)} of ${humanSeconds(report.configuredDurationS)}; the report says so\n`);
+  }
   (cfg.json ? io.err : io.out)(`report: ${path}\n`);
   return problems.length === 0 ? 0 : 1;
 }

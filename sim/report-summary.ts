@@ -4,7 +4,7 @@
 import type { FleetReport } from "./report-types.ts";
 import { formatNumber } from "./report-cells.ts";
 import { LINK_DOWN_MESSAGE } from "./outage.ts";
-import { humanBytes, humanMs, humanPercent } from "./human-units.ts";
+import { humanBytes, humanMs, humanPercent, humanSeconds } from "./human-units.ts";
 
 export const SUMMARY_LINES_MAX = 15;
 
@@ -42,8 +42,7 @@ function shardsRow(shards: NonNullable<FleetReport["shards"]>): SummaryRow {
   };
 }
 
-/** A run's length: seconds as the flag gave them up to a minute, then in words (5 min, 30 d). */
-const runS = (s: number) => (s < 60 ? `${s} s` : humanMs(s * 1000));
+const runS = humanSeconds;
 
 /** On virtual time: that it was, and how much faster than real time it ran. */
 function onTime(r: FleetReport): string {
@@ -79,7 +78,7 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
       bad: r.interrupted,
     },
     { label: "messages", text: `${formatNumber(m.published)} published, ${formatNumber(m.delivered)} delivered (${humanPercent(m.delivered, m.published)}), ` +
-      `${formatNumber(m.lost)} lost, ${formatNumber(m.duplicates)} duplicates, ${formatNumber(refused)} logins refused`,
+      `${formatNumber(m.lost)} lost, ${formatNumber(m.duplicates)} ${m.duplicates === 1 ? "duplicate" : "duplicates"}, ${formatNumber(refused)} logins refused`,
     bad: m.lost > 0 || refused > 0 },
     { label: "latency", text: `p50 ${wholeMs(r.latencyMs.p50)}, p99 ${wholeMs(r.latencyMs.p99)}, max ${wholeMs(r.latencyMs.max)} (publish to delivery)` },
     { label: "connect", text: `CONNECT to CONNACK p50 ${wholeMs(connect.p50)}, p99 ${wholeMs(connect.p99)}; ` +

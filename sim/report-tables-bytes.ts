@@ -1,6 +1,7 @@
 // The report's sections about cost: MQTT bytes per packet type, one message field by field, what a
 // topic alias saves, bytes per sensor per day and month, the modem's serial line, the overhead
 // assumptions, and the device's memory. Tables only: their exact numbers are the point.
+import { humanSeconds } from "./human-units.ts";
 import type { FleetReport, GroupReport, MessageBytes, PacketTable } from "./report-types.ts";
 import { Cells, formatNumber, type Section } from "./report-cells.ts";
 
@@ -12,6 +13,9 @@ const ENCODINGS = [
   { field: "mqtt5Alias", label: "MQTT 5.0 + topic alias" },
 ] as const;
 const PER_SENSOR = ["upBytesPerDay", "downBytesPerDay", "upBytesPerMonth", "downBytesPerMonth", "withTcpIpBytesPerMonth", "withTlsBytesPerMonth"];
+
+/** A run this long measures a day rather than extrapolating one. */
+const DAY_S = 86_400;
 
 /** The aedes broker runs in this process, so its memory is in the host figures. */
 const isEmbeddedBroker = (r: FleetReport) => r.broker.startsWith("embedded");
@@ -26,7 +30,8 @@ function bytes(c: Cells): Section {
     blocks: [
       {
         table: {
-          id: "per-sensor", title: "Bytes per sensor, extrapolated from this run",
+          id: "per-sensor",
+          title: c.r.durationS >= DAY_S ? `Bytes per sensor, measured over ${humanSeconds(c.r.durationS)}` : "Bytes per sensor, extrapolated from this run",
           head: ["group", "up per day", "down per day", "up per month", "down per month", "month with TCP/IP", "month with TLS"],
           note: "The run's steady traffic (everything but CONNECT, CONNACK and DISCONNECT) scaled to a day; a month is 30 days. " +
             "TCP/IP and TLS figures are estimates of up and down together, from the assumptions below.",

@@ -87,10 +87,12 @@ describe("an interrupted run", () => {
     expect(report.messages.lost).toBe(0);
   }, 40_000);
 
-  it("by Ctrl-C during an outage: the drain outlasts the old 3 s stop limit and the report is still written, and a relayed duplicate SIGINT is not a second Ctrl-C", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mote-runhealth-sigint-outage-"));
+  it("by Ctrl-C with messages 4 s from the broker: the drain outlasts the old 3 s stop limit and the report is still written, " +
+    "and a relayed duplicate SIGINT is not a second Ctrl-C", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mote-runhealth-sigint-latency-"));
     dirs.push(dir);
-    const child = spawn("bin/mote", ["sim", "--sensors", "10", "--duration", "60s", "--interval", "500ms", "--link", "outage=20s@2s/60s",
+    // Every message takes 4 s to cross the link: what was published just before the Ctrl-C arrives 4 s after it.
+    const child = spawn("bin/mote", ["sim", "--sensors", "10", "--duration", "60s", "--interval", "500ms", "--link", "latency=4s",
       "--report", dir, "--quiet"]);
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d));
@@ -108,6 +110,7 @@ describe("an interrupted run", () => {
     expect(performance.now() - start).toBeGreaterThan(6000 + 3000);
     const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as FleetReport;
     expect(report.interrupted).toBe(true);
+    expect(report.drainedS).toBeGreaterThan(3);
     expect(report.messages.lost).toBe(0);
   }, 60_000);
 
