@@ -17,7 +17,7 @@ import { ErrorTally, type ErrorCount } from "./error-tally.ts";
 import { memorySample, warmCount } from "./memory.ts";
 import { sleep } from "../host/sleep.ts";
 import { BoardGroup, type BoardReport } from "./board-group.ts";
-import { LINK_DOWN_MESSAGE } from "./outage.ts";
+import { LINK_DOWN_ATTEMPT_MESSAGE, LINK_DOWN_MESSAGE } from "./outage.ts";
 import { outagesFrom } from "./link-spec.ts";
 import { HealthMonitor, type SimulatorHealth } from "./health.ts";
 import { onVirtualTime } from "./virtual-run.ts";
@@ -249,7 +249,7 @@ class Fleet {
 
   private totals(): FleetTotals {
     const t: FleetTotals = {
-      published: 0, delivered: 0, bytesUp: 0, bytesDown: 0, connected: this.connected, errors: this.errors.total, reconnects: 0,
+      published: 0, delivered: 0, bytesUp: 0, bytesDown: 0, connected: this.connected, errors: this.errorsBeyondOutages(), reconnects: 0,
       latencies: new Histogram(),
     };
     for (const g of this.groups) {
@@ -288,6 +288,11 @@ class Fleet {
     await this.broker.close();
   }
 
+  /** Errors other than what scheduled outages did (links cut, attempts while down): the run doing what was asked is not an error. */
+  private errorsBeyondOutages(): number {
+    return this.errors.total - this.errors.withMessage(LINK_DOWN_MESSAGE) - this.errors.withMessage(LINK_DOWN_ATTEMPT_MESSAGE);
+  }
+
   private snapshot(): ProgressSnapshot {
     let published = 0;
     let delivered = 0;
@@ -304,7 +309,7 @@ class Fleet {
     return {
       elapsedS: this.clock() / 1000, totalS: this.publishedS ?? this.cfg.durationS, drainS: this.cfg.drainS, phase: this.phase,
       connected: this.connected, sensors: this.sensors.length,
-      published, delivered, errors: this.errors.total - outageCuts, outageCuts, bytesUp, bytesDown,
+      published, delivered, errors: this.errorsBeyondOutages(), outageCuts, bytesUp, bytesDown,
       refused: refused.count, ...(refused.latest !== undefined && { refusedReason: refused.latest }),
     };
   }

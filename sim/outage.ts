@@ -5,13 +5,21 @@ import { Duplex } from "node:stream";
 import type { Outage } from "./link-spec.ts";
 
 export const LINK_DOWN_MESSAGE = "link down (scheduled outage)";
+/** A connection attempt while the link is down: not a cut (there was no link to cut), counted apart. */
+export const LINK_DOWN_ATTEMPT_MESSAGE = "link down (scheduled outage): connection attempt failed";
 export const LINK_DOWN_CODE = "ENETDOWN";
 const MS_PER_S = 1000;
 /** setTimeout's longest delay; a later outage start is reached by re-arming. */
 const TIMER_DELAY_MAX_MS = 2 ** 31 - 1;
 
-function linkDownError(): Error {
-  return Object.assign(new Error(LINK_DOWN_MESSAGE), { code: LINK_DOWN_CODE });
+function linkDownError(message = LINK_DOWN_MESSAGE): Error {
+  return Object.assign(new Error(message), { code: LINK_DOWN_CODE });
+}
+
+/** Errors a schedule of outages causes, by what they were: live links cut, and connection attempts while down. */
+export function outageErrors(errors: { example: string; count: number }[]): { cuts: number; attempts: number } {
+  const count = (m: string) => errors.filter((e) => e.example === m).reduce((n, e) => n + e.count, 0);
+  return { cuts: count(LINK_DOWN_MESSAGE), attempts: count(LINK_DOWN_ATTEMPT_MESSAGE) };
 }
 
 /** Outages started by `elapsedMs` after the fleet start (each repetition counts). */
@@ -89,7 +97,7 @@ export class OutageSchedule {
     const t = Object.assign(new Duplex({ read() {}, write(_c, _e, cb) { cb(); } }), { connecting: true });
     const timer = setTimeout(() => {
       t.connecting = false;
-      t.destroy(linkDownError());
+      t.destroy(linkDownError(LINK_DOWN_ATTEMPT_MESSAGE));
     }, 0);
     t.once("close", () => clearTimeout(timer));
     return t;

@@ -3,7 +3,7 @@
 // the files). Every figure comes from the report object, in human units.
 import type { FleetReport } from "./report-types.ts";
 import { formatNumber } from "./report-cells.ts";
-import { LINK_DOWN_MESSAGE } from "./outage.ts";
+import { outageErrors } from "./outage.ts";
 import { humanBytes, humanMs, humanPercent, humanSeconds } from "./human-units.ts";
 
 export const SUMMARY_LINES_MAX = 15;
@@ -61,7 +61,8 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
   const connect = connectTimes(r);
   const lag = r.health.eventLoopLagMs;
   // A scheduled outage cutting the link is the run doing what was asked: named, not a failure.
-  const scheduled = r.errors.filter((e) => e.example === LINK_DOWN_MESSAGE).reduce((a, e) => a + e.count, 0);
+  const outage = outageErrors(r.errors);
+  const scheduled = outage.cuts + outage.attempts;
   const others = r.errors.filter((e) => e.kind !== "connect refused").reduce((a, e) => a + e.count, 0) - scheduled;
   const rows: SummaryRow[] = [
     {
@@ -83,7 +84,8 @@ export function summaryRows(r: FleetReport): SummaryRow[] {
     { label: "latency", text: `p50 ${wholeMs(r.latencyMs.p50)}, p99 ${wholeMs(r.latencyMs.p99)}, max ${wholeMs(r.latencyMs.max)} (publish to delivery)` },
     { label: "connect", text: `CONNECT to CONNACK p50 ${wholeMs(connect.p50)}, p99 ${wholeMs(connect.p99)}; ` +
       `${formatNumber(r.connections.reconnects)} reconnects, ${formatNumber(others)} other errors` +
-      (scheduled > 0 ? `, ${formatNumber(scheduled)} links cut by scheduled outages` : ""), bad: others > 0 },
+      (outage.cuts > 0 ? `, ${formatNumber(outage.cuts)} links cut by scheduled outages` : "") +
+      (outage.attempts > 0 ? ` (${formatNumber(outage.attempts)} connection attempts failed during them)` : ""), bad: others > 0 },
     { label: "bytes", text: `per sensor per day: ${humanBytes(day.up)} up, ${humanBytes(day.down)} down (MQTT)` },
     {
       label: "simulator", bad: r.health.warning !== undefined,

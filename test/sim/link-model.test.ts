@@ -11,6 +11,7 @@ import {
   DIRECT, describeLink, isDirect, OutageSchedule, parseLinkSpec, RETRANSMIT_TIMEOUT_MS, shapeLink, type LinkModel,
 } from "../../sim/link-model.ts";
 import { outagesFrom } from "../../sim/link-spec.ts";
+import { outageErrors } from "../../sim/outage.ts";
 import { Prng } from "../../host/prng.ts";
 
 const specs = JSON.parse(readFileSync(new URL("../fixtures/sim/link-specs.json", import.meta.url), "utf8")) as {
@@ -350,13 +351,22 @@ describe("OutageSchedule", () => {
     expect(t.destroyed).toBe(false);
   });
 
-  it("gives a refused transport: connecting, then 'error' and 'close' on a later tick", async () => {
+  it("gives a refused transport, an attempt rather than a cut: connecting, then 'error' and 'close' on a later tick", async () => {
     const t = new OutageSchedule([], performance.now()).refused();
     expect((t as { connecting?: boolean }).connecting).toBe(true);
     const events: string[] = [];
     t.on("error", (e: NodeJS.ErrnoException) => events.push(`error ${e.code} ${e.message}`));
     t.on("connect", () => events.push("connect"));
     await once(t, "close");
-    expect(events).toEqual(["error ENETDOWN link down (scheduled outage)"]);
+    expect(events).toEqual(["error ENETDOWN link down (scheduled outage): connection attempt failed"]);
+  });
+
+  it("tells the cuts of live links from the connection attempts made while down", () => {
+    const errors = [
+      { kind: "transport", count: 50, example: "link down (scheduled outage)" },
+      { kind: "transport", count: 8250, example: "link down (scheduled outage): connection attempt failed" },
+      { kind: "transport", count: 2, example: "read ECONNRESET" },
+    ];
+    expect(outageErrors(errors)).toEqual({ cuts: 50, attempts: 8250 });
   });
 });
