@@ -68,7 +68,7 @@ key("--key", "key", 1, "FILE  client private key (PEM)");
 key("--insecure", "insecure", 0, "      do not verify the broker's certificate");
 key("--board", "board", 1, "N     emulated Cortex-M4 boards (QEMU) bridged to the broker next to the sensors (file: {profile, count, interval})");
 key("--duration", "duration", 1, "T     how long sensors publish: 30s, 2m, 1h, 30d (at most 31d), or seconds (default 20s)");
-key("--drain", "drain", 1, "T     time allowed afterwards for messages still in flight, outages over (default 10s)");
+key("--drain", "drain", 1, "T     time allowed afterwards for messages still in flight, outages over (default 10s; after outages + 60 s of back-off)");
 key("--interval", "interval", 1, "T     time between a sensor's readings: 1s, 500ms, or ms (default 1s)");
 key("--jitter", "jitter", 1, "T     each interval is interval ± jitter (default 0)");
 key("--qos", "qos", 1, "0|1|2 (default 1)");

@@ -19,6 +19,7 @@ import { sleep } from "../host/sleep.ts";
 import { BoardGroup, type BoardReport } from "./board-group.ts";
 import { LINK_DOWN_ATTEMPT_MESSAGE, LINK_DOWN_MESSAGE } from "./outage.ts";
 import { outagesFrom } from "./link-spec.ts";
+import { profileBudget } from "../host/budget-report.ts";
 import { HealthMonitor, type SimulatorHealth } from "./health.ts";
 import { onVirtualTime } from "./virtual-run.ts";
 import { realTimers } from "./virtual-timers.ts";
@@ -100,6 +101,17 @@ function groupsLeftOut(cfg: FleetConfig, warn: (line: string) => void): Set<Grou
   return out;
 }
 
+/**
+ * The drain's limit: --drain, and after scheduled outages also the firmware's longest reconnect
+ * back-off. Outages end with publishing, but a sensor cut by the last one waits out its back-off
+ * before it reconnects and sends what it holds; a 10 s drain counted that as lost.
+ */
+function drainLimitS(drainS: number, groups: GroupRun[]): number {
+  const cut = groups.filter((g) => g.cfg.link.outages.length > 0);
+  if (cut.length === 0) return drainS;
+  return drainS + Math.max(...cut.map((g) => profileBudget(g.cfg.profile).budgets.RECONNECT_MAX_MS)) / MS_PER_S;
+}
+
 class Fleet {
   /** When it ran (wall clock, also on virtual time). */
   readonly startedAt = new realTimers.Date();
@@ -123,6 +135,8 @@ class Fleet {
   private publishedS: number | undefined;
   stopped = false;
   boards: BoardGroup | undefined;
+  /** How long the drain may last (--drain until it starts, see drainLimitS). */
+  private drainLimitS: number | undefined;
 
   constructor(
     readonly cfg: FleetConfig, readonly broker: FleetBroker, readonly ids: { first: number; end: number },
@@ -213,7 +227,8 @@ class Fleet {
     for (const g of this.groups) g.outages.stop();
     this.phase = "draining";
     this.publishedS = this.clock() / 1000;
-    const until = performance.now() + this.cfg.drainS * 1000;
+    this.drainLimitS = drainLimitS(this.cfg.drainS, this.groups);
+    const until = performance.now() + this.drainLimitS * MS_PER_S;
     this.boards?.endPublishing();
     const arrived = () => this.groups.every((g) => g.delivered >= g.published) && (this.boards?.complete ?? true);
     while (!arrived() && performance.now() < until) await sleep(DRAIN_POLL_MS);
@@ -307,7 +322,7 @@ class Fleet {
       bytesDown += g.down.total().bytes;
     }
     return {
-      elapsedS: this.clock() / 1000, totalS: this.publishedS ?? this.cfg.durationS, drainS: this.cfg.drainS, phase: this.phase,
+      elapsedS: this.clock() / 1000, totalS: this.publishedS ?? this.cfg.durationS, drainS: this.drainLimitS ?? this.cfg.drainS, phase: this.phase,
       connected: this.connected, sensors: this.sensors.length,
       published, delivered, errors: this.errorsBeyondOutages(), outageCuts, bytesUp, bytesDown,
       refused: refused.count, ...(refused.latest !== undefined && { refusedReason: refused.latest }),
