@@ -30,7 +30,9 @@ export class Timer {
 export class FleetClock implements Clock {
   private readonly heap: Timer[] = [];
   private armings = 0;
-  private wake: NodeJS.Timeout | undefined;
+  /** The one pending wake-up: a timeout for the earliest timer, or an immediate while timers are already due. */
+  private wakeLater: NodeJS.Timeout | undefined;
+  private wakeSoon: NodeJS.Immediate | undefined;
   /** When the pending wake-up fires (Infinity: none pending). */
   private wakeAt = Infinity;
   private running = false;
@@ -83,18 +85,24 @@ export class FleetClock implements Clock {
     return this.heap.length;
   }
 
-  /** Fires every timer due by now, earliest first, then sleeps until the next one. */
+  /**
+   * Fires the earliest timer if it is due, then waits for the next one: at once (an immediate)
+   * when it is due too, so timers due together fire one per turn of the event loop. Node settles
+   * nextTicks and microtasks between two of them, as between two of its own timers, so what one
+   * reading or CONNECT sets off (pipes, aedes) runs before the next fires. Fired in one go, the
+   * 250 CONNECTs of a starting batch and the readings due with them waited on each other: 10,000
+   * sensors measured p99 latency 1.1 s and CONNACK p50 271 ms that way, 1 ms and 0 ms this way.
+   */
   private readonly run = (): void => {
-    this.wake = undefined;
+    this.wakeLater = undefined;
+    this.wakeSoon = undefined;
     this.wakeAt = Infinity;
-    const now = performance.now();
+    const t = this.heap[0];
+    if (t === undefined || t.due > performance.now()) return this.schedule();
+    this.remove(t);
     this.running = true;
     try {
-      // A timer armed while this runs is due 1 ms or more from now: it waits for the next wake-up.
-      for (let t = this.heap[0]; t !== undefined && t.due <= now; t = this.heap[0]) {
-        this.remove(t);
-        t.fire();
-      }
+      t.fire();
     } finally {
       this.running = false;
       this.schedule();
@@ -104,14 +112,21 @@ export class FleetClock implements Clock {
   private schedule(): void {
     const next = this.heap[0];
     if (next !== undefined && next.due >= this.wakeAt) return;
-    if (this.wake !== undefined) clearTimeout(this.wake);
-    this.wake = undefined;
+    if (this.wakeLater !== undefined) clearTimeout(this.wakeLater);
+    if (this.wakeSoon !== undefined) clearImmediate(this.wakeSoon);
+    this.wakeLater = undefined;
+    this.wakeSoon = undefined;
     this.wakeAt = Infinity;
     if (next === undefined) return;
     const now = performance.now();
-    const delay = Math.min(Math.max(0, next.due - now), WAKE_DELAY_MAX_MS);
+    if (next.due <= now) {
+      this.wakeAt = now;
+      this.wakeSoon = setImmediate(this.run);
+      return;
+    }
+    const delay = Math.min(next.due - now, WAKE_DELAY_MAX_MS);
     this.wakeAt = now + delay;
-    this.wake = setTimeout(this.run, delay);
+    this.wakeLater = setTimeout(this.run, delay);
   }
 
   private before(a: Timer, b: Timer): boolean {
