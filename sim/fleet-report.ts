@@ -70,6 +70,7 @@ function groupReport(run: FleetRun, g: GroupRun, lost: number, serial: FleetRun[
     perSensor: perSensorOf(measured, g.size),
     measured,
     reconnects: g.reconnects,
+    maxQueuedPerSensor: g.maxQueued,
     connectMs: latencySummary(g.connectTimes),
     ...(serial && {
       serial: {

@@ -200,8 +200,10 @@ class Fleet {
     }
     await this.settle();
     const all = memorySample();
-    const counted = this.sensors.length - (warm === makers.length ? 0 : warm);
-    this.memory = { sensors: counted, heapBytes: all.heap - warmSample!.heap, rssBytes: all.rss - warmSample!.rss };
+    // A Ctrl-C before the warm tenth started leaves nothing to measure from.
+    const base = warmSample ?? all;
+    const counted = warmSample === undefined ? 0 : this.sensors.length - (warm === makers.length ? 0 : warm);
+    this.memory = { sensors: counted, heapBytes: all.heap - base.heap, rssBytes: all.rss - base.rss };
     this.phase = "running";
   }
 
@@ -265,8 +267,9 @@ class Fleet {
   private totals(): FleetTotals {
     const t: FleetTotals = {
       published: 0, delivered: 0, bytesUp: 0, bytesDown: 0, connected: this.connected, errors: this.errorsBeyondOutages(), reconnects: 0,
-      latencies: new Histogram(),
+      latencies: new Histogram(), queued: 0,
     };
+    for (const s of this.sensors) t.queued += s.pending;
     for (const g of this.groups) {
       t.published += g.published;
       t.delivered += g.delivered;

@@ -15,6 +15,8 @@ export class GroupRun {
   delivered = 0;
   duplicates = 0;
   reconnects = 0;
+  /** The most QoS 1/2 messages one sensor of the group held at once (accepted, not yet acknowledged). */
+  maxQueued = 0;
   connects = 0;
   /** Publish-to-delivery latencies (ms) seen by the observer, over the run. */
   readonly latencies = new Histogram();

@@ -87,6 +87,7 @@ function mergeGroup(gs: GroupReport[]): GroupReport {
     perSensor: perSensorOf(measured, sensors),
     measured,
     reconnects: sum(gs, (x) => x.reconnects),
+    maxQueuedPerSensor: Math.max(...gs.map((x) => x.maxQueuedPerSensor ?? 0)),
     connectMs: mergeSummaries(gs.map((x) => x.connectMs)),
     ...(serial.length > 0 && {
       serial: {

@@ -6,7 +6,7 @@ import { Histogram } from "./histogram.ts";
 import { periodLatencies, type SeriesPoint, type TimeSeries } from "./series.ts";
 import type { FleetReport } from "./report-types.ts";
 
-const SUMMED = ["published", "delivered", "bytesUp", "bytesDown", "connected", "errors", "reconnects"] as const;
+const SUMMED = ["published", "delivered", "bytesUp", "bytesDown", "connected", "errors", "reconnects", "queued"] as const;
 
 /** Point by point: counts summed, tS the latest of the shards' (their clocks differ by a timer's lateness). */
 export function mergeSeries(all: TimeSeries[]): TimeSeries {
@@ -18,11 +18,12 @@ export function mergeSeries(all: TimeSeries[]): TimeSeries {
     const at = all.flatMap((s) => (i < s.points.length ? [s.points[i]] : []));
     const h = new Histogram();
     for (const p of at) h.merge(Histogram.from(p.latencyBuckets ?? [], p.latencyMaxMs ?? 0));
-    const sum = (k: (typeof SUMMED)[number]) => at.reduce((n, p) => n + p[k], 0);
+    const sum = (k: (typeof SUMMED)[number]) => at.reduce((n, p) => n + (p[k] ?? 0), 0);
     points.push({
       tS: Math.max(...at.map((p) => p.tS)),
       published: sum("published"), delivered: sum("delivered"), bytesUp: sum("bytesUp"), bytesDown: sum("bytesDown"),
       ...periodLatencies(h), connected: sum("connected"), errors: sum("errors"), reconnects: sum("reconnects"),
+      queued: sum("queued"),
     });
   }
   return { periodS, points };

@@ -11,7 +11,7 @@ const OUTAGE_ROWS_MAX = 20;
 const MS_PER_S = 1000;
 const SERIES_COUNTS = ["published", "delivered"];
 const SERIES_LATENCIES = ["latencyP50Ms", "latencyP99Ms"];
-const SERIES_TAIL = ["connected", "errors", "reconnects"];
+const SERIES_TAIL = ["connected", "errors", "reconnects", "queued"];
 /** The resolved configuration's lines: an object or array that fits stays on one line. */
 const JSON_LINE_CHARS_MAX = 100;
 const JSON_INDENT = "  ";
@@ -65,7 +65,7 @@ function overTime(c: Cells): Section {
       {
         table: {
           id: "series", title: "The series in numbers",
-          head: ["t", "published", "delivered", "bytes up", "bytes down", "latency p50", "latency p99", "connected", "errors", "reconnects"],
+          head: ["t", "published", "delivered", "bytes up", "bytes down", "latency p50", "latency p99", "connected", "errors", "reconnects", "queued"],
           note: seriesNote(r), empty: "No period was recorded.",
           rows: evenlySpaced(r.series.points.length, SERIES_ROWS_MAX).map((i) => {
             const p = `series.points.${i}`;

@@ -17,11 +17,15 @@ function messages(c: Cells): Section {
     blocks: [
       {
         table: {
-          id: "messages", title: "Published and delivered", head: ["", "sensors", "published", "delivered", "lost", "duplicates", "refused locally"],
-          note: "Refused locally: readings the firmware could not take (outbox full while offline); they were never sent, so they are not lost.",
+          id: "messages", title: "Published and delivered",
+          head: ["", "sensors", "published", "delivered", "lost", "duplicates", "refused locally", "most queued on a sensor"],
+          note: "Refused locally: readings the firmware could not take (outbox full while offline); they were never sent, so they are not lost. " +
+            "Most queued: the most QoS 1/2 messages one sensor held at once, accepted and not yet acknowledged (through an outage, for example).",
           rows: [
-            [c.text("all"), c.at("sensors"), ...c.fields("messages", MESSAGE_COUNTS)],
-            ...c.groups.map(({ p }) => [c.at(`${p}.name`), c.at(`${p}.sensors`), ...c.fields(`${p}.messages`, MESSAGE_COUNTS)]),
+            [c.text("all"), c.at("sensors"), ...c.fields("messages", MESSAGE_COUNTS), c.text("")],
+            ...c.groups.map(({ p }) => [
+              c.at(`${p}.name`), c.at(`${p}.sensors`), ...c.fields(`${p}.messages`, MESSAGE_COUNTS), c.at(`${p}.maxQueuedPerSensor`),
+            ]),
           ],
         },
       },

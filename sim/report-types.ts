@@ -109,6 +109,8 @@ export interface GroupReport {
   /** What perSensor is scaled from (absent in reports of mote sim before merging existed). */
   measured?: Measured;
   reconnects: number;
+  /** The most QoS 1/2 messages one sensor held at once: accepted by its firmware, not yet acknowledged (its queue, e.g. through an outage). */
+  maxQueuedPerSensor: number;
   /** From a connection's CONNECT to its CONNACK (ms), every connection of the group's sensors. */
   connectMs: LatencySummary;
   /** Modem groups: bytes on the sensors' serial lines (AT framing included) and per message published. */

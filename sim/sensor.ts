@@ -49,6 +49,8 @@ export class Sensor {
   seq = 0;
   connected = false;
   reconnects = 0;
+  /** QoS 1/2 messages held by the firmware: accepted, not yet acknowledged (PUBACK, PUBCOMP). */
+  pending = 0;
   private readonly fw: Firmware;
   private readonly link: Link;
   private readonly model: SensorModel;
@@ -146,6 +148,7 @@ export class Sensor {
     if (rc >= 0) {
       this.seq++;
       this.group.published++;
+      if (cfg.qos > 0) this.queued(1);
       if (this.group.payloadSizes.length < 10_000) this.group.payloadSizes.push(payload.length);
     } else this.group.refused++;
     this.link.service();
@@ -159,8 +162,15 @@ export class Sensor {
     this.group.up.add(this.upFraming, b);
   }
 
+  /** QoS 1/2 messages the firmware holds (accepted, not yet acknowledged): the sensor's queue. */
+  private queued(delta: 1 | -1): void {
+    this.pending += delta;
+    if (this.pending > this.group.maxQueued) this.group.maxQueued = this.pending;
+  }
+
   private onEvent(ev: FirmwareEvent): void {
     const { type, reason } = ev;
+    if (type === EventType.PublishDone) return this.queued(-1);
     if (type === EventType.Auth) void this.auth?.onAuth(reason, ev.properties);
     if (type === EventType.ConnectRefused) {
       // As the Device API does: a refusal that retrying cannot cure (bad credentials) ends the retries.

@@ -28,6 +28,8 @@ export interface SeriesPoint {
   connected: number;
   errors: number;
   reconnects: number;
+  /** QoS 1/2 messages the sensors held at the period's end (accepted, not yet acknowledged): the fleet's queue. */
+  queued: number;
 }
 
 export interface TimeSeries {
@@ -44,6 +46,8 @@ export interface FleetTotals {
   connected: number;
   errors: number;
   reconnects: number;
+  /** QoS 1/2 messages the sensors hold now. */
+  queued: number;
   latencies: Histogram;
 }
 
@@ -71,6 +75,7 @@ export class SeriesRecorder {
       tS: Math.round(tMs / 100) / 10,
       published: delta("published"), delivered: delta("delivered"), bytesUp: delta("bytesUp"), bytesDown: delta("bytesDown"),
       ...periodLatencies(now.latencies), connected: now.connected, errors: delta("errors"), reconnects: delta("reconnects"),
+      queued: now.queued,
     };
     this.last = now;
     this.points.push(point);

@@ -73,9 +73,11 @@ describe("writeReports", () => {
 describe("report.md", () => {
   it("shows the overall and per-group message counts", () => {
     const t = messageTable(md);
-    const counts = (label: string) => t.rows.find((row) => row[0] === label)!.slice(2).map(fromMarkdownNumber);
+    const counts = (label: string) => t.rows.find((row) => row[0] === label)!.slice(2, 2 + Object.keys(report.messages).length).map(fromMarkdownNumber);
     expect(counts("all")).toEqual(Object.values(report.messages));
     for (const g of report.groups) expect(counts(g.name)).toEqual(Object.values(g.messages));
+    // Then the most a sensor of the group held at once.
+    for (const g of report.groups) expect(fromMarkdownNumber(t.rows.find((row) => row[0] === g.name)!.at(-1)!)).toBe(g.maxQueuedPerSensor);
   });
 
   it("shows p50, p99 and max latency overall and per group, in ms or s", () => {

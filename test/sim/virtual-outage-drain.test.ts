@@ -2,7 +2,7 @@
 // are waiting out their reconnect back-off (up to the firmware's RECONNECT_MAX_MS, 60 s), longer
 // than the default 10 s drain. What they still hold is not lost: the drain waits out the back-off.
 // Found by a new-user trial (72 of 2,016 QoS 1 readings "lost", FAIL, exit 1). On virtual time,
-// so the run is exact and takes seconds.
+// so the run is exact and takes seconds. The queues the outages built are in the report.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,5 +28,11 @@ describe("a run whose publishing ends in the middle of a nightly outage", () => 
     expect(r.drainedS).toBeGreaterThan(10);
     expect(r.drainedS).toBeLessThanOrEqual(10 + 60);
     expect(code).toBe(0);
+    // Through the 2 h outage each sensor held its readings, one per 5 min: 24 (25 when one fell on the edge).
+    expect(r.groups[0].maxQueuedPerSensor).toBeGreaterThanOrEqual(24);
+    expect(r.groups[0].maxQueuedPerSensor).toBeLessThanOrEqual(25);
+    const queued = r.series.points.map((p) => p.queued);
+    expect(Math.max(...queued)).toBeGreaterThanOrEqual(10 * 23);
+    expect(queued.at(-1)).toBe(0);
   }, RUN_TIMEOUT_MS);
 });
