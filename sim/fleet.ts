@@ -73,7 +73,7 @@ export interface FleetRun {
 
 
 /** Groups of this shard: each group's global ids intersected with the shard's range (none for a group left out). */
-function planGroups(cfg: FleetConfig, leftOut: Set<GroupConfig>): {
+function planGroups(cfg: FleetConfig, leftOut: ReadonlyMap<GroupConfig, string>): {
   groups: { index: number; first: number; end: number }[]; ids: { first: number; end: number };
 } {
   const ids = shardRange(cfg.sensors, cfg.shard);
@@ -87,16 +87,25 @@ function planGroups(cfg: FleetConfig, leftOut: Set<GroupConfig>): {
   return { groups, ids };
 }
 
+const NO_MODEMS_ON_VIRTUAL_TIME = "emulated modems run on real ptys in real time, not on virtual time";
 const NO_SOCAT = "emulated modems need socat on the PATH (Debian: apt-get install socat)";
 
 /** Modem groups that cannot run here: an error, or for an optional group a warning and no sensors. */
-function groupsLeftOut(cfg: FleetConfig, warn: (line: string) => void): Set<GroupConfig> {
-  const out = new Set<GroupConfig>();
+function groupsLeftOut(cfg: FleetConfig, warn: (line: string) => void): Map<GroupConfig, string> {
+  const out = new Map<GroupConfig, string>();
+  if (cfg.time === "virtual") {
+    // Only optional ones get here (sim/config.ts refuses the others): their modems sit on real ptys, in real time.
+    for (const g of cfg.groups.filter((x) => x.modem)) {
+      warn(`group '${g.name}' left out: ${NO_MODEMS_ON_VIRTUAL_TIME}`);
+      out.set(g, NO_MODEMS_ON_VIRTUAL_TIME);
+    }
+    return out;
+  }
   if (!cfg.groups.some((g) => g.modem) || socatOnPath()) return out;
   for (const g of cfg.groups.filter((x) => x.modem)) {
     if (!g.optional) throw usageError(`group '${g.name}': ${NO_SOCAT}`);
     warn(`group '${g.name}' left out: ${NO_SOCAT}`);
-    out.add(g);
+    out.set(g, NO_SOCAT);
   }
   return out;
 }
@@ -352,7 +361,7 @@ async function runFleetNow(cfg: FleetConfig, stop: Promise<void> | undefined, wa
   for (const g of cfg.groups) checkGroupBudget(g, cfg.version);
   const broker: FleetBroker = cfg.broker === undefined ? await embeddedBroker() : externalBroker(cfg.broker, cfg.tls);
   const fleet = new Fleet(cfg, broker, plan.ids, plan.groups);
-  for (const g of leftOut) fleet.errors.note("left out", new Error(`group '${g.name}': ${NO_SOCAT}`));
+  for (const [g, why] of leftOut) fleet.errors.note("left out", new Error(`group '${g.name}': ${why}`));
   void stop?.then(() => (fleet.stopped = true));
   try {
     const { observer } = fleet;
