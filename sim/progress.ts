@@ -101,7 +101,10 @@ export class Progress {
     };
     this.last = s;
     this.lastAt = now;
-    if (this.json) this.out.write(JSON.stringify({ progress: { ...s, msgsPerS: Math.round(perS.msgs), bytesPerS: Math.round(perS.bytes) } }) + "\n");
+    if (this.json) {
+      const simulated = perS.simulatedS === undefined ? {} : { simulatedPerS: Math.round(perS.simulatedS) };
+      this.out.write(JSON.stringify({ progress: { ...s, msgsPerS: Math.round(perS.msgs), bytesPerS: Math.round(perS.bytes), ...simulated } }) + "\n");
+    }
     else if (this.tty) this.out.write(`\r\x1b[K${progressLine(s, perS)}`);
     else this.out.write(progressLine(s, perS) + "\n");
   }

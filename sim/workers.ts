@@ -15,6 +15,7 @@ import { mergeReports } from "./merge-report.ts";
 import { checkShards } from "./merge-read.ts";
 import { publishMerged } from "./merge.ts";
 import { runRecord } from "./run-record.ts";
+import { WorkersProgress, workerProgress } from "./workers-progress.ts";
 
 interface Output {
   out: (text: string) => void;
@@ -38,8 +39,11 @@ const CLI = join(dirname(HERE), FROM_SOURCE ? "cli.ts" : "cli.js");
 const OWN_VALUE = new Set(["--workers", "--report", "--shard"]);
 const OWN_SWITCH = new Set(["--json", "--quiet"]);
 
-/** The argv of worker k of n: the same fleet, its own shard, quiet, its report as JSON and in its own directory. */
-function workerArgv(argv: string[], k: number, n: number, dir: string): string[] {
+/**
+ * The argv of worker k of n: the same fleet, its own shard, its report as JSON and in its own
+ * directory, and its progress as JSON lines (the parent prints the fleet's) unless the run is quiet.
+ */
+function workerArgv(argv: string[], k: number, n: number, dir: string, quiet: boolean): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i].split("=")[0];
@@ -47,7 +51,7 @@ function workerArgv(argv: string[], k: number, n: number, dir: string): string[]
     else if (!OWN_SWITCH.has(flag)) out.push(argv[i]);
   }
   // --workers 1: a config file's "workers" must not split the worker again.
-  return [...out, "--workers", "1", "--shard", `${k}/${n}`, "--json", "--quiet", "--report", join(dir, `shard-${k}`)];
+  return [...out, "--workers", "1", "--shard", `${k}/${n}`, "--json", ...(quiet ? ["--quiet"] : []), "--report", join(dir, `shard-${k}`)];
 }
 
 /** The longest the children may take (ms). */
@@ -66,8 +70,9 @@ interface Worker {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(k: number, n: number, argv: string[], cfg: FleetConfig, io: Output, seen: Set<string>): Worker {
-  const child = spawn(process.execPath, ["--expose-gc", ...(FROM_SOURCE ? ["--import", "tsx"] : []), CLI, ...workerArgv(argv, k, n, cfg.reportDir)], {
+function start(k: number, n: number, argv: string[], cfg: FleetConfig, io: Output, seen: Set<string>, progress?: WorkersProgress): Worker {
+  const args = workerArgv(argv, k, n, cfg.reportDir, progress === undefined);
+  const child = spawn(process.execPath, ["--expose-gc", ...(FROM_SOURCE ? ["--import", "tsx"] : []), CLI, ...args], {
     stdio: ["ignore", "pipe", "pipe"], detached: true,
   });
   const w: Worker = {
@@ -80,6 +85,11 @@ function start(k: number, n: number, argv: string[], cfg: FleetConfig, io: Outpu
     const lines = (partial + b.toString()).split("\n");
     partial = lines.pop()!;
     for (const line of lines.filter((l) => l.trim() !== "" && !l.startsWith("report: "))) {
+      const p = workerProgress(line);
+      if (p) {
+        progress?.note(k, p);
+        continue;
+      }
       w.lastLine = line.replace(/^mote sim: /, "");
       // The same warning from every worker is said once.
       if (seen.has(w.lastLine)) continue;
@@ -127,7 +137,8 @@ export async function runWorkers(argv: string[], cfg: FleetConfig, io: Output, s
   const n = Math.min(cfg.workers, cfg.sensors);
   if (cfg.progress !== "none") io.err(`mote sim: ${n} workers, one shard each; their reports go to ${join(cfg.reportDir, "shard-K")}\n`);
   const seen = new Set<string>();
-  const workers = Array.from({ length: n }, (_, i) => start(i + 1, n, argv, cfg, io, seen));
+  const progress = cfg.progress === "none" ? undefined : new WorkersProgress(n, cfg.json, io.err);
+  const workers = Array.from({ length: n }, (_, i) => start(i + 1, n, argv, cfg, io, seen, progress));
   const killAll = () => workers.forEach(kill);
   process.on("exit", killAll);
   let timer: NodeJS.Timeout | undefined;
@@ -160,6 +171,7 @@ export async function runWorkers(argv: string[], cfg: FleetConfig, io: Output, s
     io.err(`mote sim: merging the workers' reports: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   } finally {
+    progress?.stop();
     clearTimeout(timer);
     clearTimeout(interruptTimer);
     killAll();
