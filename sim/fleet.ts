@@ -27,9 +27,16 @@ import { speedOf } from "./speed.ts";
 import { SeriesRecorder, seriesPeriodMs, type FleetTotals, type TimeSeries } from "./series.ts";
 import { Histogram } from "./histogram.ts";
 import { FleetClock } from "./fleet-clock.ts";
+import { Firmware } from "../host/firmware.ts";
 
 /** Sensors created per turn of the event loop while starting "all at once". */
 const START_BATCH = 250;
+/**
+ * Firmware instances made per turn of the event loop ahead of their sensors. V8 counts each
+ * instance's 64 KiB Wasm memory as external memory and collects the whole heap each time that
+ * grows by 64 MB: once per 1,024 instances, whatever else is going on.
+ */
+const INSTANTIATE_BATCH = 1024;
 /** How often the ramp starts its next batch. */
 const RAMP_TICK_MS = 100;
 /** How often the drain checks whether everything arrived. */
@@ -176,18 +183,21 @@ class Fleet {
    * the ramp rate, waits for them to connect, and measures the memory they took.
    */
   async startSensors(): Promise<void> {
-    const makers: (() => Sensor)[] = [];
+    const makers: ((fw?: Firmware) => Sensor)[] = [];
+    const profiles: string[] = [];
     for (const g of this.groups) {
       for (let id = g.first; id < g.end; id++) {
+        profiles.push(g.cfg.profile);
         if (!g.cfg.modem) {
-          makers.push(() => new Sensor(id, g, this.env));
+          makers.push((fw) => new Sensor(id, g, this.env, undefined, fw));
           continue;
         }
         const line = await modemLine(g.cfg.modem, this.broker.tcp, sensorSeed(this.cfg.seed, id));
         this.modems.push({ group: g, line });
-        makers.push(() => new Sensor(id, g, this.env, () => g.open(() => line.open())));
+        makers.push((fw) => new Sensor(id, g, this.env, () => g.open(() => line.open()), fw));
       }
     }
+    const firmwares: (Firmware | undefined)[] = [];
     const ramp = this.cfg.ramp;
     const batch = ramp > 0 ? Math.max(1, Math.round((ramp * RAMP_TICK_MS) / 1000)) : START_BATCH;
     // Memory per sensor is the growth from a warm fleet to the whole fleet (sim/memory.ts).
@@ -195,8 +205,9 @@ class Fleet {
     let warmSample = warm === makers.length ? memorySample() : undefined;
     for (let i = 0; i < makers.length && !this.stopped; ) {
       const end = Math.min(i + batch, i < warm ? warm : makers.length);
-      for (const make of makers.slice(i, end)) {
-        const s = make();
+      for (let k = i; k < end; k++) {
+        const s = makers[k](firmwares[k]);
+        firmwares[k] = undefined;
         this.sensors.push(s);
         s.start();
       }
@@ -205,6 +216,7 @@ class Fleet {
       if (warmSample === undefined && i >= warm) {
         await this.settle();
         warmSample = memorySample();
+        await this.instantiate(profiles, i, firmwares);
       }
     }
     await this.settle();
@@ -214,6 +226,22 @@ class Fleet {
     const counted = warmSample === undefined ? 0 : this.sensors.length - (warm === makers.length ? 0 : warm);
     this.memory = { sensors: counted, heapBytes: all.heap - base.heap, rssBytes: all.rss - base.rss };
     this.phase = "running";
+  }
+
+  /**
+   * Makes the firmware instances of sensors from `first` on, before their sensors: each full GC
+   * that V8 runs per 1,024 Wasm memories then marks a heap of instances, not one of whole sensors
+   * and their broker connections, several times larger (100,000 sensors: 98 full collections of a
+   * heap growing to 1.5 GB, most of the time it took to connect them all, test/bench/SCALE.md).
+   * On real time it yields between batches so the sensors already started keep publishing; on
+   * virtual time it does not, so the simulated clock does not move.
+   */
+  private async instantiate(profiles: string[], first: number, into: (Firmware | undefined)[]): Promise<void> {
+    for (let k = first; k < profiles.length && !this.stopped; ) {
+      const end = Math.min(k + INSTANTIATE_BATCH, profiles.length);
+      for (; k < end; k++) into[k] = new Firmware(profiles[k]);
+      if (this.cfg.time === "real") await sleep(0);
+    }
   }
 
   /** Waits until every sensor is connected (or SETTLE_MAX_MS, or the publishing time is over). */

@@ -66,13 +66,14 @@ export class Sensor {
   private awaitingConnack = true;
   private readonly auth: DeviceAuth | undefined;
 
-  constructor(readonly id: number, readonly group: GroupRun, private readonly env: SensorEnv, open?: () => Duplex) {
+  /** `fw`: a firmware instance of the group's profile made beforehand (Fleet.startSensors), else one is made here. */
+  constructor(readonly id: number, readonly group: GroupRun, private readonly env: SensorEnv, open?: () => Duplex, fw = new Firmware(group.cfg.profile)) {
     const cfg = group.cfg;
     const seed = sensorSeed(env.seed, id);
     this.prng = new Prng(seed);
     this.model = createModel(cfg.model, env.seed, id);
     this.topic = Buffer.from(group.topicOf(id), "utf8");
-    const fw = (this.fw = new Firmware(cfg.profile));
+    this.fw = fw;
     fw.exports.setOption(Option.AutoReconnect, 1);
     fw.exports.setOption(Option.Seed, seed);
     fw.exports.setOption(Option.InflightMax, env.version === 4 ? INFLIGHT_MAX_V311 : 65535);
