@@ -32,7 +32,9 @@ export class Timer {
 export class FleetClock implements Clock {
   private readonly heap: Timer[] = [];
   private armings = 0;
+  /** The one Node timer: kept after it fires, and refreshed when the next wait is as long as the last. */
   private wake: NodeJS.Timeout | undefined;
+  private wakeDelay = -1;
   /** When the pending wake-up fires (Infinity: none pending). */
   private wakeAt = Infinity;
   /** Timers due at the last wake-up, in order, each with an immediate of its own to come. */
@@ -99,7 +101,6 @@ export class FleetClock implements Clock {
    * 10,000 connected sensors were dropped for keep-alive while 90,000 more were being created.)
    */
   private readonly run = (): void => {
-    this.wake = undefined;
     this.wakeAt = Infinity;
     const now = performance.now();
     for (let t = this.heap[0]; t !== undefined && t.due <= now; t = this.heap[0]) {
@@ -126,13 +127,24 @@ export class FleetClock implements Clock {
   private schedule(): void {
     const next = this.heap[0];
     if (next !== undefined && next.due >= this.wakeAt) return;
-    if (this.wake !== undefined) clearTimeout(this.wake);
-    this.wake = undefined;
-    this.wakeAt = Infinity;
-    if (next === undefined) return;
+    if (next === undefined) {
+      // A cleared Node timer cannot be refreshed: the next wait takes a new one.
+      if (this.wakeAt !== Infinity) clearTimeout(this.wake);
+      this.wakeAt = Infinity;
+      this.wakeDelay = -1;
+      return;
+    }
+    // Whole milliseconds, as Node's timers count them: a wait of a new length costs Node a timer list
+    // of its own, and most waits here are 1 or 2 ms, which refresh() re-arms without allocating.
     const now = performance.now();
-    const delay = Math.min(Math.max(0, next.due - now), WAKE_DELAY_MAX_MS);
+    const delay = Math.min(Math.max(1, Math.ceil(next.due - now)), WAKE_DELAY_MAX_MS);
     this.wakeAt = now + delay;
+    if (this.wake !== undefined && delay === this.wakeDelay) {
+      this.wake.refresh();
+      return;
+    }
+    clearTimeout(this.wake);
+    this.wakeDelay = delay;
     this.wake = setTimeout(this.run, delay);
   }
 

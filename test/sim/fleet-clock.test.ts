@@ -10,12 +10,6 @@ import { FleetClock, Timer } from "../../sim/fleet-clock.ts";
 let time: VirtualClock;
 let uninstall: () => void;
 
-beforeEach(() => {
-  time = new VirtualClock();
-  uninstall = installVirtualTimers(time);
-});
-afterEach(() => uninstall());
-
 /** A clock whose timers log `name@ms` when they fire. */
 function logged(): { clock: FleetClock; log: string[]; timer: (name: string) => Timer } {
   const clock = new FleetClock();
@@ -24,6 +18,12 @@ function logged(): { clock: FleetClock; log: string[]; timer: (name: string) => 
 }
 
 describe("FleetClock", () => {
+  beforeEach(() => {
+    time = new VirtualClock();
+    uninstall = installVirtualTimers(time);
+  });
+  afterEach(() => uninstall());
+
   it("fires timers in the order they are due, whatever the order they were armed in", () => {
     const { clock, log, timer } = logged();
     clock.arm(timer("c"), 300);
@@ -146,5 +146,32 @@ describe("FleetClock", () => {
     clock.arm(t, 5000);
     clock.disarm(t);
     expect(time.pending).toBe(0);
+  });
+});
+
+describe("FleetClock on Node's own timers", () => {
+  const waitFor = (done: () => boolean) => new Promise<void>((resolve, reject) => {
+    const t0 = performance.now();
+    const poll = setInterval(() => {
+      if (done()) resolve();
+      else if (performance.now() - t0 > 2000) reject(new Error("timed out"));
+      else return;
+      clearInterval(poll);
+    }, 5);
+  });
+
+  it("re-uses its one timer for waits of the same length, and fires again after everything was disarmed", async () => {
+    const clock = new FleetClock();
+    let fired = 0;
+    const t = new Timer(() => fired++);
+    clock.arm(t, 5);
+    await waitFor(() => fired === 1);
+    clock.arm(t, 5); // the wake-up that fired is refreshed
+    await waitFor(() => fired === 2);
+    clock.arm(t, 5);
+    clock.disarm(t); // nothing left: the wake-up is cleared, and a cleared Node timer cannot be refreshed
+    clock.arm(t, 5);
+    await waitFor(() => fired === 3);
+    expect(clock.pending).toBe(0);
   });
 });
